@@ -1,0 +1,46 @@
+package dev.ksim.engine.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One fully resolved variant of a scenario: everything a run needs, immutable, built by the DSL
+ * and validated before any simulation starts. The script never runs inside the event loop.
+ *
+ * @param name             scenario name
+ * @param description      one paragraph for reports
+ * @param variant          variant label, {@code policy=interleave,size=64MiB}; "default" when the
+ *                         scenario has no variants
+ * @param params           the variant's parameter values (insertion order = declaration order)
+ * @param machine          the machine
+ * @param processes        processes with mappings and threads
+ * @param migrationPolicy  placement/migration design
+ * @param hardening        security hardening design
+ * @param durationNs       simulated time limit (threads with bounded accesses may finish earlier)
+ * @param sampleIntervalNs period at which gauges are sampled into time series
+ * @param costOverrides    cost-model entries the scenario overrides (key = cost-model key)
+ * @param expectations     assertions deciding the exit code
+ * @param source           the scenario file
+ */
+public record ScenarioModel(
+        String name,
+        String description,
+        String variant,
+        Map<String, Object> params,
+        MachineSpec machine,
+        List<ProcessSpec> processes,
+        PluginRef migrationPolicy,
+        PluginRef hardening,
+        long durationNs,
+        long sampleIntervalNs,
+        Map<String, Long> costOverrides,
+        List<ExpectationSpec> expectations,
+        SourceRef source) {
+
+    public ScenarioModel {
+        params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
+        processes = List.copyOf(processes);
+        costOverrides = Map.copyOf(costOverrides);
+        expectations = List.copyOf(expectations);
+    }
+}

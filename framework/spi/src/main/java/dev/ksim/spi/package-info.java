@@ -1,0 +1,9 @@
+/**
+ * The plugin contract: what a plugin declares (id, kind, version, option schema) and the engine services it may inject (clock, random stream, metrics).
+ *
+ * <p>Exported to plugin bundles by the host; the package version follows semantic versioning:
+ * a plugin importing {@code [0.1,0.2)} keeps working across compatible engine releases.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("0.1.0")
+package dev.ksim.spi;
