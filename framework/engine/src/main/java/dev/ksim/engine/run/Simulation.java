@@ -1,7 +1,11 @@
 package dev.ksim.engine.run;
 
+import dev.ksim.engine.model.Diagnostic;
+import dev.ksim.engine.model.ScenarioException;
 import dev.ksim.engine.model.ScenarioModel;
+import dev.ksim.engine.model.ScenarioValidator;
 import dev.ksim.engine.results.RunResult;
+import java.util.List;
 
 /**
  * Entry point of the engine: runs one scenario variant to completion and returns its results.
@@ -14,8 +18,15 @@ public final class Simulation {
     /**
      * Runs {@code model} with {@code seed}. A plugin crash is caught and reported in
      * {@link RunResult#error()} naming the plugin; engine bugs propagate.
+     *
+     * @throws ScenarioException when {@link ScenarioValidator} finds the model invalid (the
+     *                           runtime normally validates before; this is the engine's own guard)
      */
     public static RunResult run(ScenarioModel model, long seed, PluginInstantiator plugins, RunOptions options) {
-        throw new UnsupportedOperationException("implemented by the engine work");
+        List<Diagnostic> problems = ScenarioValidator.validate(model);
+        if (!problems.isEmpty()) {
+            throw new ScenarioException(problems);
+        }
+        return new SimulationRun(model, seed, plugins, options == null ? RunOptions.DEFAULT : options).execute();
     }
 }

@@ -1,0 +1,133 @@
+package dev.ksim.engine.cost;
+
+import dev.ksim.engine.model.SwapSpec;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The one table of simulated costs. Every entry has a key (what a scenario writes in
+ * {@code costs { }}), a default, a unit and the source of that default; a scenario may override
+ * any entry. Mechanisms read the resolved values once, at run start, into plain fields.
+ *
+ * <p>Costs not in this table, by construction:
+ * <ul>
+ * <li>a resident reference costs the node's load latency (from its memory provider) scaled by
+ *     the ACPI SLIT distance: {@code latency × distance / 10} (10 = local). Every reference is
+ *     charged as a memory load; CPU caches are not modelled yet.</li>
+ * </ul>
+ */
+public final class CostModel {
+
+    /** One row of the table. */
+    public record Entry(String key, long defaultValue, String unit, String doc, String source) {
+    }
+
+    /** Minor fault on an anonymous page: trap, page-table walk, allocation, zeroing 4 KiB, PTE set. */
+    public static final String FAULT_MINOR_ANON = "fault.minor.anon";
+    /** Software part of a major (swap-in) fault, on top of the device read. */
+    public static final String FAULT_MAJOR_OVERHEAD = "fault.major.overhead";
+    /** Reading one 4 KiB page from the swap device. */
+    public static final String SWAP_READ = "swap.read";
+    /** Writing one 4 KiB page to the swap device (charged to the task doing direct reclaim). */
+    public static final String SWAP_WRITE = "swap.write";
+    /** Reclaiming one page: LRU isolation, reverse-map walk, PTE clear and local TLB flush. */
+    public static final String RECLAIM_UNMAP = "reclaim.unmap";
+    /** TLB shootdown (IPI round trip) when an unmapped page's mm runs on other CPUs too. */
+    public static final String TLB_SHOOTDOWN = "tlb.shootdown";
+    /** Selecting and killing an OOM victim, charged to the task that hit OOM. */
+    public static final String OOM_KILL = "oom.kill";
+
+    private static final List<Entry> TABLE = List.of(
+            new Entry(FAULT_MINOR_ANON, 1_000, "ns", "minor anonymous fault incl. zeroing a 4 KiB page",
+                    "~0.25 us trap + ~0.5 us clear_page at ~10 GB/s + allocation; will-it-scale page_fault1 "
+                            + "measures roughly 1 M faults/s per core on x86 servers"),
+            new Entry(FAULT_MAJOR_OVERHEAD, 2_000, "ns", "software overhead of a swap-in fault, device time excluded",
+                    "swap cache lookup, bio submission and wakeup; a few us in perf traces of do_swap_page"),
+            new Entry(SWAP_READ, 0, "ns", "reading one page from swap",
+                    "the scenario's swap device (SwapSpec.readLatencyNs)"),
+            new Entry(SWAP_WRITE, 0, "ns", "writing one page to swap",
+                    "the scenario's swap device (SwapSpec.writeLatencyNs)"),
+            new Entry(RECLAIM_UNMAP, 500, "ns", "reclaiming one page: isolate, rmap walk, PTE clear, local flush",
+                    "estimate; shrink_folio_list costs of the order of 0.1-1 us per page"),
+            new Entry(TLB_SHOOTDOWN, 2_000, "ns", "TLB shootdown IPI round trip for a page mapped on other CPUs",
+                    "memory spec section 8: IPI round trip ~1-3 us"),
+            new Entry(OOM_KILL, 10_000, "ns", "selecting and killing an OOM victim",
+                    "estimate; oom_kill_process walks every task once"));
+
+    private static final Map<String, Entry> BY_KEY;
+
+    static {
+        Map<String, Entry> m = new LinkedHashMap<>();
+        for (Entry e : TABLE) {
+            m.put(e.key(), e);
+        }
+        BY_KEY = Collections.unmodifiableMap(m);
+    }
+
+    private final Map<String, Long> values;
+
+    private CostModel(Map<String, Long> values) {
+        this.values = values;
+    }
+
+    /** Every key a scenario may override, in table order. */
+    public static Set<String> keys() {
+        return BY_KEY.keySet();
+    }
+
+    /** The table, with its defaults, units and sources. */
+    public static List<Entry> entries() {
+        return TABLE;
+    }
+
+    /**
+     * The costs of a run: defaults, swap latencies from {@code swap} (may be null = no swap), then
+     * {@code overrides}.
+     *
+     * @throws IllegalArgumentException for an unknown key or a negative value (validation reports
+     *                                  these to the user first)
+     */
+    public static CostModel of(SwapSpec swap, Map<String, Long> overrides) {
+        Map<String, Long> v = new TreeMap<>();
+        for (Entry e : TABLE) {
+            v.put(e.key(), e.defaultValue());
+        }
+        if (swap != null) {
+            v.put(SWAP_READ, swap.readLatencyNs());
+            v.put(SWAP_WRITE, swap.writeLatencyNs());
+        }
+        for (Map.Entry<String, Long> o : overrides.entrySet()) {
+            if (!BY_KEY.containsKey(o.getKey())) {
+                throw new IllegalArgumentException("unknown cost key '" + o.getKey() + "'");
+            }
+            if (o.getValue() == null || o.getValue() < 0) {
+                throw new IllegalArgumentException("cost '" + o.getKey() + "' must be >= 0, got " + o.getValue());
+            }
+            v.put(o.getKey(), o.getValue());
+        }
+        return new CostModel(Collections.unmodifiableMap(v));
+    }
+
+    /** The defaults with no swap and no overrides. */
+    public static CostModel defaults() {
+        return of(null, Map.of());
+    }
+
+    /** The resolved value of {@code key}. */
+    public long get(String key) {
+        Long v = values.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("unknown cost key '" + key + "'");
+        }
+        return v;
+    }
+
+    /** All resolved values, sorted by key. */
+    public Map<String, Long> asMap() {
+        return values;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.ksim.engine.mm;
+
+import java.util.Arrays;
+
+/**
+ * Every physical frame of the machine as struct-of-arrays, indexed by global frame number (pfn):
+ * intrusive doubly-linked list links ({@code next}/{@code prev}, the {@code list_head} of
+ * {@code struct page}) and the reverse map (owning VMA id and page offset; {@code rmapVma == -1}
+ * means the frame is free). 16 bytes per frame, no per-page objects.
+ *
+ * <p>Lists are circular with a sentinel head; sentinels are extra indices after the last frame
+ * ({@link #sentinel(int)}), so insertion and removal are branch-free O(1). A frame is on exactly
+ * one list at a time: its node's free list or its node's LRU.
+ */
+public final class FrameTable {
+    /** Value of {@link #rmapVma} for a free frame. */
+    public static final int FREE = -1;
+
+    final int frames;
+    final int[] next;
+    final int[] prev;
+    /** Owning VMA id of an allocated frame, {@link #FREE} for a free one. */
+    final int[] rmapVma;
+    /** Page offset within the owning VMA of an allocated frame. */
+    final int[] rmapIndex;
+
+    FrameTable(int frames, int sentinels) {
+        this.frames = frames;
+        int n = frames + sentinels;
+        next = new int[n];
+        prev = new int[n];
+        rmapVma = new int[frames];
+        rmapIndex = new int[frames];
+        Arrays.fill(rmapVma, FREE);
+        for (int s = 0; s < sentinels; s++) {
+            listInit(sentinel(s));
+        }
+    }
+
+    int sentinel(int k) {
+        return frames + k;
+    }
+
+    void listInit(int head) {
+        next[head] = head;
+        prev[head] = head;
+    }
+
+    boolean listEmpty(int head) {
+        return next[head] == head;
+    }
+
+    /** Inserts {@code f} right after {@code head} (the list's most recent end). */
+    void listAdd(int head, int f) {
+        int first = next[head];
+        next[f] = first;
+        prev[f] = head;
+        prev[first] = f;
+        next[head] = f;
+    }
+
+    void listDel(int f) {
+        int p = prev[f];
+        int n = next[f];
+        next[p] = n;
+        prev[n] = p;
+        next[f] = f;
+        prev[f] = f;
+    }
+
+    /** Moves {@code f} (on the list of {@code head}) to its head. */
+    void listMoveToHead(int head, int f) {
+        if (next[head] == f) {
+            return;
+        }
+        int p = prev[f];
+        int n = next[f];
+        next[p] = n;
+        prev[n] = p;
+        listAdd(head, f);
+    }
+
+    /** The element just after the head, or -1 if empty. */
+    int first(int head) {
+        int f = next[head];
+        return f == head ? -1 : f;
+    }
+
+    /** The element just before the head (the oldest), or -1 if empty. */
+    int last(int head) {
+        int f = prev[head];
+        return f == head ? -1 : f;
+    }
+
+    public int frames() {
+        return frames;
+    }
+}

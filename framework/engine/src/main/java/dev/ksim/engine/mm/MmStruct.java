@@ -1,0 +1,52 @@
+package dev.ksim.engine.mm;
+
+import java.util.BitSet;
+
+/**
+ * A process's address space ({@code mm_struct}): its mappings, resident and swapped page counts
+ * ({@code MM_ANONPAGES}, {@code MM_SWAPENTS}), the CPUs its threads run on (the mm cpumask, which
+ * decides whether unmapping needs a TLB shootdown) and whether the OOM killer took it.
+ */
+public final class MmStruct {
+    final int pid;
+    final String name;
+    VmArea[] vmas = new VmArea[0];
+    long rss;
+    long swapents;
+    boolean oomKilled;
+    final BitSet cpumask = new BitSet();
+
+    MmStruct(int pid, String name) {
+        this.pid = pid;
+        this.name = name;
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public VmArea vma(int index) {
+        return vmas[index];
+    }
+
+    public int vmaCount() {
+        return vmas.length;
+    }
+
+    public long rss() {
+        return rss;
+    }
+
+    public long swapents() {
+        return swapents;
+    }
+
+    /** Whether the OOM killer killed this process; its threads stop. */
+    public boolean oomKilled() {
+        return oomKilled;
+    }
+}

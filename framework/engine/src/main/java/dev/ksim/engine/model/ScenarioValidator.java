@@ -1,0 +1,230 @@
+package dev.ksim.engine.model;
+
+import dev.ksim.engine.cost.CostModel;
+import dev.ksim.engine.mm.MemoryManager;
+import dev.ksim.engine.mm.MmMetrics;
+import dev.ksim.engine.util.Suggestions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Semantic checks of a {@link ScenarioModel}, after the DSL has checked syntax, units and plugin
+ * options: the machine is consistent, threads name CPUs and mappings that exist, cost keys and
+ * expectation metrics exist. Every problem is reported (not just the first), located at the spec
+ * it concerns, with a "did you mean" where a name is close to a valid one.
+ */
+public final class ScenarioValidator {
+    /** Smallest valid SLIT distance (ACPI reserves 0-9). */
+    static final int MIN_DISTANCE = 10;
+
+    private ScenarioValidator() {
+    }
+
+    public static List<Diagnostic> validate(ScenarioModel m) {
+        List<Diagnostic> out = new ArrayList<>();
+        SourceRef top = at(m.source());
+        if (m.durationNs() <= 0) {
+            out.add(new Diagnostic(top, "duration must be > 0, got " + m.durationNs() + " ns"));
+        }
+        if (m.sampleIntervalNs() <= 0) {
+            out.add(new Diagnostic(top, "sample interval must be > 0, got " + m.sampleIntervalNs() + " ns"));
+        }
+        if (m.migrationPolicy() == null) {
+            out.add(new Diagnostic(top, "no migration policy chosen"));
+        }
+        MachineSpec machine = m.machine();
+        if (machine == null) {
+            out.add(new Diagnostic(top, "no machine described"));
+        } else {
+            validateMachine(machine, out);
+        }
+        validateProcesses(m, machine, out);
+        for (Map.Entry<String, Long> e : new java.util.TreeMap<>(m.costOverrides()).entrySet()) {
+            if (!CostModel.keys().contains(e.getKey())) {
+                out.add(new Diagnostic(top, "unknown cost '" + e.getKey() + "'" + Suggestions.didYouMean(e.getKey(), CostModel.keys())));
+            } else if (e.getValue() == null || e.getValue() < 0) {
+                out.add(new Diagnostic(top, "cost '" + e.getKey() + "' must be >= 0, got " + e.getValue()));
+            }
+        }
+        if (machine != null) {
+            Set<String> names = metricNames(machine);
+            Set<String> pluginPrefixes = pluginIds(m);
+            for (ExpectationSpec e : m.expectations()) {
+                String metric = e.metric();
+                if (metric == null || names.contains(metric) || pluginMetric(metric, pluginPrefixes)) {
+                    continue;
+                }
+                out.add(new Diagnostic(at(e.where()), "unknown metric '" + metric + "'" + Suggestions.didYouMean(metric, names)));
+            }
+        }
+        return out;
+    }
+
+    private static void validateMachine(MachineSpec machine, List<Diagnostic> out) {
+        SourceRef where = at(machine.where());
+        if (machine.cpus() < 1) {
+            out.add(new Diagnostic(where, "a machine needs at least 1 CPU, got " + machine.cpus()));
+        }
+        List<NodeSpec> nodes = machine.nodes();
+        if (nodes.isEmpty()) {
+            out.add(new Diagnostic(where, "a machine needs at least one memory node"));
+        }
+        Map<Integer, Integer> cpuOwner = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeSpec n = nodes.get(i);
+            SourceRef nw = at(n.where());
+            if (n.id() != i) {
+                out.add(new Diagnostic(nw, "node ids must be 0.." + (nodes.size() - 1) + " in order; node number " + (i + 1)
+                        + " has id " + n.id() + ", expected " + i));
+            }
+            if (n.sizeBytes() <= 0) {
+                out.add(new Diagnostic(nw, "node" + n.id() + " size must be > 0, got " + n.sizeBytes() + " bytes"));
+            }
+            if (n.provider() == null) {
+                out.add(new Diagnostic(nw, "node" + n.id() + " has no memory provider"));
+            }
+            for (int cpu : n.cpus()) {
+                if (cpu < 0 || cpu >= machine.cpus()) {
+                    out.add(new Diagnostic(nw, "node" + n.id() + " lists CPU " + cpu + ", but the machine has CPUs 0.."
+                            + (machine.cpus() - 1)));
+                    continue;
+                }
+                Integer prev = cpuOwner.putIfAbsent(cpu, n.id());
+                if (prev != null) {
+                    out.add(new Diagnostic(nw, "CPU " + cpu + " belongs to node" + prev + " and node" + n.id()
+                            + "; a CPU belongs to at most one node"));
+                }
+            }
+            if (!n.distances().isEmpty()) {
+                if (n.distances().size() != nodes.size()) {
+                    out.add(new Diagnostic(nw, "node" + n.id() + " distances has " + n.distances().size()
+                            + " entries; expected one per node (" + nodes.size() + ")"));
+                } else {
+                    for (int j = 0; j < nodes.size(); j++) {
+                        Integer d = n.distances().get(j);
+                        if (d == null || d < MIN_DISTANCE) {
+                            out.add(new Diagnostic(nw, "node" + n.id() + " distance to node" + j + " must be >= "
+                                    + MIN_DISTANCE + " (10 = local), got " + d));
+                        }
+                    }
+                }
+            }
+        }
+        SwapSpec swap = machine.swap();
+        if (swap != null && (swap.sizeBytes() < 0 || swap.readLatencyNs() < 0 || swap.writeLatencyNs() < 0)) {
+            out.add(new Diagnostic(at(swap.where()), "swap size and latencies must be >= 0"));
+        }
+    }
+
+    private static void validateProcesses(ScenarioModel m, MachineSpec machine, List<Diagnostic> out) {
+        Set<String> processNames = new HashSet<>();
+        for (ProcessSpec p : m.processes()) {
+            SourceRef pw = at(p.where());
+            if (!processNames.add(p.name())) {
+                out.add(new Diagnostic(pw, "process '" + p.name() + "' is declared twice"));
+            }
+            Set<String> mappingNames = new LinkedHashSet<>();
+            for (MappingSpec map : p.mappings()) {
+                SourceRef mw = at(map.where());
+                if (!mappingNames.add(map.name())) {
+                    out.add(new Diagnostic(mw, "mapping '" + map.name() + "' is declared twice in process '" + p.name() + "'"));
+                }
+                if (map.sizeBytes() <= 0) {
+                    out.add(new Diagnostic(mw, "mapping '" + map.name() + "' size must be > 0, got " + map.sizeBytes() + " bytes"));
+                } else if ((map.sizeBytes() - 1) / MemoryManager.PAGE_SIZE + 1 > MemoryManager.MAX_FRAMES) {
+                    out.add(new Diagnostic(mw, "mapping '" + map.name() + "' is too large: at most "
+                            + MemoryManager.MAX_FRAMES + " pages of 4 KiB"));
+                }
+            }
+            Set<String> threadNames = new HashSet<>();
+            for (ThreadSpec t : p.threads()) {
+                SourceRef tw = at(t.where());
+                if (!threadNames.add(t.name())) {
+                    out.add(new Diagnostic(tw, "thread '" + t.name() + "' is declared twice in process '" + p.name() + "'"));
+                }
+                if (machine != null && (t.cpu() < 0 || t.cpu() >= machine.cpus())) {
+                    out.add(new Diagnostic(tw, "thread '" + t.name() + "' runs on CPU " + t.cpu() + ", but the machine has CPUs 0.."
+                            + (machine.cpus() - 1)));
+                }
+                if (t.mapping() == null || !mappingNames.contains(t.mapping())) {
+                    out.add(new Diagnostic(tw, "thread '" + t.name() + "' touches unknown mapping '" + t.mapping()
+                            + "' of process '" + p.name() + "'"
+                            + (t.mapping() == null ? "" : Suggestions.didYouMean(t.mapping(), mappingNames))));
+                }
+                if (t.workload() == null) {
+                    out.add(new Diagnostic(tw, "thread '" + t.name() + "' has no workload"));
+                }
+                if (t.accesses() < 0) {
+                    out.add(new Diagnostic(tw, "thread '" + t.name() + "' accesses must be >= 0 (0 = unbounded), got " + t.accesses()));
+                }
+            }
+        }
+    }
+
+    /**
+     * Every metric a run on {@code machine} reports: the machine-wide counters, the per-node
+     * metrics ({@code node<N>.nr_free_pages} ...) and the histogram summaries
+     * ({@code fault_latency.p99} ...), sorted.
+     */
+    public static Set<String> metricNames(MachineSpec machine) {
+        Set<String> names = new TreeSet<>(MmMetrics.COUNTERS);
+        for (int i = 0; i < machine.nodes().size(); i++) {
+            for (String n : MmMetrics.NODE_METRICS) {
+                names.add(MmMetrics.nodeMetric(i, n));
+            }
+        }
+        for (String h : MmMetrics.HISTOGRAMS) {
+            for (String s : List.of("count", "p50", "p90", "p99", "max")) {
+                names.add(h + "." + s);
+            }
+        }
+        return java.util.Collections.unmodifiableSet(names);
+    }
+
+    /** Ids of the plugins a model uses: plugins prefix their own metrics with their id. */
+    private static Set<String> pluginIds(ScenarioModel m) {
+        Set<String> ids = new HashSet<>();
+        if (m.migrationPolicy() != null) {
+            ids.add(m.migrationPolicy().id());
+        }
+        if (m.hardening() != null) {
+            ids.add(m.hardening().id());
+        }
+        if (m.machine() != null) {
+            for (NodeSpec n : m.machine().nodes()) {
+                if (n.provider() != null) {
+                    ids.add(n.provider().id());
+                }
+            }
+        }
+        for (ProcessSpec p : m.processes()) {
+            for (ThreadSpec t : p.threads()) {
+                if (t.workload() != null) {
+                    ids.add(t.workload().id());
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** {@code <plugin-id>.<name>} or {@code <plugin-id>_<name>} of a plugin the model uses. */
+    private static boolean pluginMetric(String metric, Set<String> pluginIds) {
+        for (String id : pluginIds) {
+            if (metric.length() > id.length() + 1 && metric.startsWith(id)
+                    && (metric.charAt(id.length()) == '.' || metric.charAt(id.length()) == '_')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static SourceRef at(SourceRef where) {
+        return where == null ? SourceRef.UNKNOWN : where;
+    }
+}

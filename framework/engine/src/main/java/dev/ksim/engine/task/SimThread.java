@@ -1,0 +1,122 @@
+package dev.ksim.engine.task;
+
+import dev.ksim.engine.mm.MemoryManager;
+import dev.ksim.engine.mm.MmStruct;
+import dev.ksim.engine.run.PluginCrashException;
+import dev.ksim.engine.sim.EventHandler;
+import dev.ksim.engine.sim.EventQueue;
+import dev.ksim.spi.PluginKind;
+import dev.ksim.spi.workload.WorkloadGenerator;
+
+/**
+ * A simulated thread pinned to one CPU, referencing one mapping of its process with a workload
+ * generator. It runs as an event source: each event is a quantum of references, ending once the
+ * thread's own time has passed the event time plus {@link #QUANTUM_NS} (or after
+ * {@link #QUANTUM_MAX_REFS} references); the thread then re-schedules itself at its own time.
+ * Each reference advances the thread's time by what the memory manager charges for it.
+ *
+ * <p>A thread exits after its reference budget ({@code 0} = unbounded), when its time reaches
+ * the end of the run, or when the OOM killer has killed its process. Within a quantum the run's
+ * clock reads the quantum's start time.
+ */
+public final class SimThread implements EventHandler {
+    /** Simulated time one quantum covers: threads interleave at this granularity. */
+    public static final long QUANTUM_NS = 1_000;
+    /** References per quantum at most, whatever they cost. */
+    public static final int QUANTUM_MAX_REFS = 1024;
+    /** Event priority of thread quanta (after samplers at the same instant). */
+    public static final int PRIORITY = 10;
+
+    private final String name;
+    private final MmStruct mm;
+    private final int vma;
+    private final long pages;
+    private final int cpu;
+    private final WorkloadGenerator workload;
+    private final String workloadId;
+    private final long budget;
+    private final long endNs;
+    private final MemoryManager memory;
+    private final EventQueue queue;
+    private final TaskStats stats;
+    private long done;
+    private long timeNs;
+    private boolean exited;
+
+    /**
+     * @param budget references to make, 0 = until {@code endNs}
+     */
+    public SimThread(String name, MmStruct mm, int vma, int cpu, WorkloadGenerator workload, String workloadId,
+                     long budget, long endNs, MemoryManager memory, EventQueue queue, TaskStats stats) {
+        this.name = name;
+        this.mm = mm;
+        this.vma = vma;
+        this.pages = mm.vma(vma).pages();
+        this.cpu = cpu;
+        this.workload = workload;
+        this.workloadId = workloadId;
+        this.budget = budget;
+        this.endNs = endNs;
+        this.memory = memory;
+        this.queue = queue;
+        this.stats = stats;
+        stats.live++;
+    }
+
+    /** Makes the thread runnable at {@code timeNs}. */
+    public void start(long timeNs) {
+        this.timeNs = timeNs;
+        queue.schedule(timeNs, PRIORITY, this);
+    }
+
+    @Override
+    public void fire(long now) {
+        timeNs = Math.max(timeNs, now);
+        long quantumEnd = now + QUANTUM_NS;
+        int refs = 0;
+        while (true) {
+            if (mm.oomKilled() || (budget > 0 && done >= budget) || timeNs >= endNs) {
+                exit();
+                break;
+            }
+            if (timeNs >= quantumEnd || refs == QUANTUM_MAX_REFS) {
+                queue.schedule(timeNs, PRIORITY, this);
+                break;
+            }
+            long page;
+            try {
+                page = workload.nextPage();
+            } catch (RuntimeException x) {
+                throw new PluginCrashException(PluginKind.WORKLOAD_GENERATOR, workloadId, "nextPage (thread " + name + ")", x);
+            }
+            if (page < 0 || page >= pages) {
+                throw new PluginCrashException(PluginKind.WORKLOAD_GENERATOR, workloadId,
+                        "nextPage (thread " + name + ") returned page " + page + ", outside [0, " + pages + ")", null);
+            }
+            timeNs += memory.access(mm, vma, page, cpu);
+            done++;
+            refs++;
+        }
+        stats.lastEndNs = Math.max(stats.lastEndNs, Math.min(timeNs, endNs));
+    }
+
+    private void exit() {
+        if (!exited) {
+            exited = true;
+            stats.live--;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** References made so far. */
+    public long done() {
+        return done;
+    }
+
+    public boolean exited() {
+        return exited;
+    }
+}

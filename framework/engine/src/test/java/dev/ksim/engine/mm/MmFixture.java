@@ -1,0 +1,60 @@
+package dev.ksim.engine.mm;
+
+import dev.ksim.engine.cost.CostModel;
+import dev.ksim.engine.invariant.InvariantRegistry;
+import dev.ksim.engine.metrics.MetricsRegistry;
+import dev.ksim.engine.model.SourceRef;
+import dev.ksim.engine.model.SwapSpec;
+import dev.ksim.spi.mm.MigrationPolicy;
+import dev.ksim.spi.mm.NodeMemory;
+import dev.ksim.spi.security.SecurityHardening;
+import java.util.List;
+import java.util.Map;
+
+/** A memory manager built directly (no Simulation), for mechanism-level tests. */
+final class MmFixture {
+    final MetricsRegistry metrics = new MetricsRegistry();
+    final InvariantRegistry invariants = new InvariantRegistry();
+    final MemoryManager mm;
+
+    /**
+     * @param framesPerNode frames of each node; CPU i belongs to node i
+     */
+    MmFixture(long[] framesPerNode, long latencyNs, long swapSlots, MigrationPolicy policy, SecurityHardening hardening) {
+        int n = framesPerNode.length;
+        int[][] d = new int[n][n];
+        int[] cpuNode = new int[n];
+        NodeMemory[] mem = new NodeMemory[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                d[i][j] = i == j ? 10 : 21;
+            }
+            cpuNode[i] = i;
+            mem[i] = new NodeMemory(framesPerNode[i], latencyNs, 576, true);
+        }
+        CostModel costs = CostModel.of(new SwapSpec(swapSlots * 4096, 50_000, 60_000, SourceRef.UNKNOWN), Map.of());
+        mm = new MemoryManager(new NumaTopology(d, cpuNode), mem, swapSlots, costs, policy, "test-policy",
+                hardening, "test-hardening", metrics);
+        mm.registerInvariants(invariants);
+    }
+
+    MmFixture(long[] framesPerNode, long swapSlots, MigrationPolicy policy) {
+        this(framesPerNode, 100, swapSlots, policy, new SecurityHardening() {
+        });
+    }
+
+    MmStruct process(String name, long pages) {
+        return mm.createProcess(name, new String[] {"heap"}, new long[] {pages});
+    }
+
+    long counter(String name) {
+        return metrics.counter(name).get();
+    }
+
+    List<String> violations() {
+        InvariantRegistry r = new InvariantRegistry();
+        mm.registerInvariants(r);
+        r.checkAll("test");
+        return r.report().violations();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.ksim.engine.mm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The invariant checks pass on consistent state and catch each kind of corruption. */
+class MmInvariantsTest {
+
+    /** Two nodes, some pages resident on each, some swapped. */
+    private static MmFixture populated() {
+        MmFixture fx = new MmFixture(new long[] {4, 4}, 16, (f, m) -> (int) (f.pageOffset() % 2));
+        MmStruct p = fx.process("p", 12);
+        for (int i = 0; i < 12; i++) {
+            fx.mm.access(p, 0, i, 0);
+        }
+        assertTrue(fx.mm.swap().nrUsed() > 0);
+        return fx;
+    }
+
+    private static int residentFrame(MmFixture fx) {
+        for (int f = 0; f < fx.mm.frames.frames; f++) {
+            if (fx.mm.frames.rmapVma[f] != FrameTable.FREE) {
+                return f;
+            }
+        }
+        throw new AssertionError("no resident frame");
+    }
+
+    private static void assertViolation(MmFixture fx, String check) {
+        List<String> v = fx.violations();
+        assertFalse(v.isEmpty(), "corruption not detected");
+        assertTrue(v.stream().anyMatch(s -> s.startsWith(check + " ")), "expected a " + check + " violation in " + v);
+    }
+
+    @Test
+    void consistentStatePasses() {
+        MmFixture fx = populated();
+        assertEquals(List.of(), fx.violations());
+        fx.invariants.checkAll("end");
+        assertEquals(5, fx.invariants.report().checked());
+    }
+
+    @Test
+    void detectsABrokenReverseMap() {
+        MmFixture fx = populated();
+        int f = residentFrame(fx);
+        fx.mm.frames.rmapIndex[f] ^= 1;
+        assertViolation(fx, "mm.rmap");
+    }
+
+    @Test
+    void detectsAFrameMissingFromItsLru() {
+        MmFixture fx = populated();
+        fx.mm.frames.listDel(residentFrame(fx));
+        assertViolation(fx, "mm.lru");
+    }
+
+    @Test
+    void detectsAWrongFreeCounter() {
+        MmFixture fx = populated();
+        fx.mm.nodes[1].freeArea.nrFree++;
+        assertViolation(fx, "mm.nr_free");
+    }
+
+    @Test
+    void detectsALeakedFrame() {
+        MmFixture fx = new MmFixture(new long[] {4, 4}, 0, (f, m) -> 1);
+        MmStruct p = fx.process("p", 3);
+        for (int i = 0; i < 3; i++) {
+            fx.mm.access(p, 0, i, 0);
+        }
+        assertEquals(List.of(), fx.violations());
+        int f = fx.mm.nodes[0].freeArea.alloc();
+        assertTrue(f >= 0);
+        fx.mm.nodes[0].freeArea.nrFree++; // keep the counter right: only the list lost the frame
+        assertViolation(fx, "mm.frames");
+    }
+
+    @Test
+    void detectsASwapSlotNobodyOwns() {
+        MmFixture fx = populated();
+        fx.mm.swap.alloc();
+        assertViolation(fx, "mm.swap");
+    }
+
+    @Test
+    void detectsTwoPtesMappingOneFrame() {
+        MmFixture fx = populated();
+        VmArea vma = fx.mm.vmas[0];
+        int a = -1;
+        int b = -1;
+        for (int i = 0; i < vma.pte.length; i++) {
+            if (Pte.isPresent(vma.pte[i])) {
+                if (a < 0) {
+                    a = i;
+                } else {
+                    b = i;
+                    break;
+                }
+            }
+        }
+        vma.pte[b] = vma.pte[a];
+        assertViolation(fx, "mm.frames");
+    }
+}
