@@ -1,0 +1,166 @@
+package dev.ksim.dsl;
+
+import dev.ksim.dsl.internal.Values;
+import dev.ksim.engine.model.MachineSpec;
+import dev.ksim.engine.model.NodeSpec;
+import dev.ksim.engine.model.SourceRef;
+import dev.ksim.engine.model.SwapSpec;
+import groovy.lang.Closure;
+import groovy.lang.DelegatesTo;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code machine { ... }}: CPU count, memory nodes, an optional SLIT distance matrix and an
+ * optional swap device. Nodes are numbered 0..n-1; they may be declared in any order.
+ */
+public final class MachineBlock extends Block {
+    static final Map<String, String> SETTINGS = usage(
+            "cpus", "cpus 4",
+            "node", "node(0) { memory 64.MiB; cpus 0..1 }",
+            "distances", "distances([[10, 21], [21, 10]])",
+            "swap", "swap { size 1.GiB; readLatency 80.us; writeLatency 100.us }");
+
+    private Integer cpuCount;
+    private final List<NodeBlock> nodeBlocks = new ArrayList<>();
+    private List<List<Integer>> matrix;
+    private SourceRef matrixWhere;
+    private SwapBlock swapBlock;
+
+    MachineBlock(Evaluation ev, SourceRef where) {
+        super(ev, where);
+    }
+
+    @Override
+    String blockName() {
+        return "machine";
+    }
+
+    @Override
+    Map<String, String> settings() {
+        return SETTINGS;
+    }
+
+    /** Number of CPUs (default: one more than the highest CPU any node lists). */
+    public void cpus(Object count) {
+        Long n = integerArg("cpus", count, 1);
+        if (n != null) {
+            cpuCount = (int) Math.min(n, Integer.MAX_VALUE);
+        }
+    }
+
+    /** A memory node. */
+    public void node(Object id, @DelegatesTo(value = NodeBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        SourceRef at = ev.here();
+        Long n = integerArg("node", id, 0);
+        if (n == null) {
+            return;
+        }
+        for (NodeBlock other : nodeBlocks) {
+            if (other.id == n) {
+                report("node " + n + " is declared twice (first at line " + other.where.line() + ")");
+                return;
+            }
+        }
+        nodeBlocks.add(within(new NodeBlock(ev, at, n.intValue()), body));
+    }
+
+    public void node(Object id) {
+        node(id, null);
+    }
+
+    /** The SLIT distance matrix: one row per node, one column per node. */
+    public void distances(Object rows) {
+        SourceRef at = ev.here();
+        List<Object> list = Values.asList(rows);
+        if (list == null) {
+            report("'distances' in machine {} expects a list of rows, e.g. distances([[10, 21], [21, 10]]), got " + Values.describe(rows));
+            return;
+        }
+        List<List<Integer>> out = new ArrayList<>();
+        for (Object row : list) {
+            List<Object> cells = Values.asList(row);
+            if (cells == null) {
+                report("'distances' in machine {} expects each row to be a list of numbers, got " + Values.describe(row));
+                return;
+            }
+            List<Integer> r = new ArrayList<>();
+            for (Object c : cells) {
+                if (!Values.isIntegral(c)) {
+                    report("'distances' in machine {} expects whole numbers, got " + Values.describe(c));
+                    return;
+                }
+                r.add(((Number) c).intValue());
+            }
+            out.add(List.copyOf(r));
+        }
+        matrix = out;
+        matrixWhere = at;
+    }
+
+    /** A swap device (absent: no swap). */
+    public void swap(@DelegatesTo(value = SwapBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        if (swapBlock != null) {
+            report("swap {} is given twice");
+            return;
+        }
+        swapBlock = within(new SwapBlock(ev, ev.here()), body);
+    }
+
+    MachineSpec build() {
+        if (nodeBlocks.isEmpty()) {
+            if (!dirty) {
+                report(where, "machine {} has no memory node; add node(0) { memory 64.MiB; cpus 0..1 }");
+            }
+            return null;
+        }
+        List<NodeBlock> sorted = new ArrayList<>(nodeBlocks);
+        sorted.sort(Comparator.comparingInt(n -> n.id));
+        boolean ok = true;
+        for (int i = 0; i < sorted.size(); i++) {
+            if (sorted.get(i).id != i) {
+                report(sorted.get(i).where, "node ids must be 0.." + (sorted.size() - 1) + " (one per node), but node " + i
+                        + " is missing and node " + sorted.get(i).id + " is declared");
+                ok = false;
+                break;
+            }
+        }
+        if (matrix != null) {
+            int n = sorted.size();
+            boolean square = matrix.size() == n && matrix.stream().allMatch(r -> r.size() == n);
+            if (!square) {
+                report(matrixWhere, "'distances' must be a " + n + "x" + n + " matrix (one row and one column per node), got "
+                        + matrix.size() + " rows");
+                ok = false;
+            }
+        }
+        List<NodeSpec> nodes = new ArrayList<>();
+        int highestCpu = -1;
+        for (NodeBlock nb : sorted) {
+            List<Integer> row = matrix != null && ok ? matrix.get(nb.id) : List.of();
+            NodeSpec spec = nb.build(row);
+            if (spec == null) {
+                ok = false;
+                continue;
+            }
+            nodes.add(spec);
+            for (int cpu : spec.cpus()) {
+                highestCpu = Math.max(highestCpu, cpu);
+            }
+        }
+        SwapSpec swap = SwapSpec.NONE;
+        if (swapBlock != null) {
+            swap = swapBlock.build();
+            if (swap == null) {
+                ok = false;
+            }
+        }
+        if (!ok) {
+            return null;
+        }
+        int cpus = cpuCount != null ? cpuCount : Math.max(1, highestCpu + 1);
+        return new MachineSpec(cpus, nodes, swap, where);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.ksim.dsl;
+
+import dev.ksim.dsl.internal.Values;
+import dev.ksim.engine.model.NodeSpec;
+import dev.ksim.engine.model.PluginRef;
+import dev.ksim.engine.model.SourceRef;
+import dev.ksim.spi.PluginKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code node(0) { memory 64.MiB; cpus 0..1; provider 'system-ram', latency: 80.ns }}: one memory
+ * node. {@code size} is a synonym of {@code memory}. Without {@code cpus} the node is memory-only;
+ * without {@code provider} its memory is plain system RAM ({@code system-ram}).
+ */
+public final class NodeBlock extends Block {
+    static final String DEFAULT_PROVIDER = "system-ram";
+    static final Map<String, String> SETTINGS = usage(
+            "memory", "memory 64.MiB",
+            "size", "size 64.MiB",
+            "cpus", "cpus 0..1",
+            "provider", "provider 'system-ram', latency: 80.ns");
+
+    final int id;
+    private Long bytes;
+    private List<Integer> cpuList = List.of();
+    private PluginRef providerRef;
+    private boolean providerSeen;
+
+    NodeBlock(Evaluation ev, SourceRef where, int id) {
+        super(ev, where);
+        this.id = id;
+    }
+
+    @Override
+    String blockName() {
+        return "node";
+    }
+
+    @Override
+    Map<String, String> settings() {
+        return SETTINGS;
+    }
+
+    /** Memory size of the node. */
+    public void memory(Object size) {
+        Long b = sizeArg("memory", size);
+        if (b != null) {
+            bytes = b;
+        }
+    }
+
+    /** Same as {@link #memory(Object)}. */
+    public void size(Object size) {
+        Long b = sizeArg("size", size);
+        if (b != null) {
+            bytes = b;
+        }
+    }
+
+    /** CPUs local to the node: one CPU, a range {@code 0..3} or a list {@code [0, 2]}. */
+    public void cpus(Object cpus) {
+        List<Object> list = Values.isIntegral(cpus) ? List.of(cpus) : Values.asList(cpus);
+        if (list == null) {
+            report(what("cpus") + " expects a CPU number, a range such as 0..3 or a list such as [0, 2], got " + Values.describe(cpus));
+            return;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (Object c : list) {
+            if (!Values.isIntegral(c)) {
+                report(what("cpus") + " expects whole CPU numbers, got " + Values.describe(c));
+                return;
+            }
+            out.add(((Number) c).intValue());
+        }
+        cpuList = List.copyOf(out);
+    }
+
+    /** What the node's memory is: a memory provider plugin by id, options as named arguments. */
+    public void provider(Object id) {
+        provider(Map.of(), id);
+    }
+
+    public void provider(Map<?, ?> options, Object id) {
+        providerSeen = true;
+        providerRef = pluginArg(PluginKind.MEMORY_PROVIDER, id, options);
+    }
+
+    NodeSpec build(List<Integer> distances) {
+        boolean quiet = dirty;
+        PluginRef provider = providerSeen ? providerRef : defaultPlugin(PluginKind.MEMORY_PROVIDER, DEFAULT_PROVIDER, "provider", where);
+        if (bytes == null) {
+            if (!quiet) {
+                report(where, "node " + id + " has no memory size; add memory 64.MiB");
+            }
+            return null;
+        }
+        if (provider == null) {
+            return null;
+        }
+        return new NodeSpec(id, bytes, provider, cpuList, distances, where);
+    }
+}
