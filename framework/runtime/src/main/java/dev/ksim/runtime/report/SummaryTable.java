@@ -1,0 +1,143 @@
+package dev.ksim.runtime.report;
+
+import dev.ksim.engine.results.ExpectationResult;
+import dev.ksim.engine.results.HistogramSummary;
+import dev.ksim.engine.results.RunResult;
+import dev.ksim.runtime.run.ScenarioReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The console summary of a report: one row per variant, key metrics as columns, then every failed
+ * expectation and every crashed run. Only metrics some run produced get a column.
+ */
+public final class SummaryTable {
+    /** Metric columns, in order, shown when at least one run has them. */
+    static final List<String> KEY_METRICS = List.of(
+            "accesses", "pgfault", "pgmajfault", "pswpin", "pswpout", "numa_local", "numa_other", "numa_miss", "oom_kill");
+    static final String FAULT_HISTOGRAM = "fault_latency";
+
+    private SummaryTable() {
+    }
+
+    public static String render(ScenarioReport report) {
+        List<RunResult> runs = report.runs();
+        List<String> header = new ArrayList<>(List.of("variant", "sim time"));
+        List<String> metrics = new ArrayList<>();
+        for (String m : KEY_METRICS) {
+            if (runs.stream().anyMatch(r -> r.metrics().containsKey(m))) {
+                metrics.add(m);
+                header.add(m);
+            }
+        }
+        boolean faults = runs.stream().anyMatch(r -> r.histograms().containsKey(FAULT_HISTOGRAM));
+        if (faults) {
+            header.add("fault p99");
+        }
+        header.add("expect");
+        List<List<String>> rows = new ArrayList<>();
+        for (RunResult r : runs) {
+            List<String> row = new ArrayList<>();
+            row.add(r.variant());
+            row.add(formatNs(r.simulatedTimeNs()));
+            for (String m : metrics) {
+                Number n = r.metrics().get(m);
+                row.add(n == null ? "-" : String.format(Locale.ROOT, "%,d", n.longValue()));
+            }
+            if (faults) {
+                HistogramSummary h = r.histograms().get(FAULT_HISTOGRAM);
+                row.add(h == null || h.count() == 0 ? "-" : formatNs(h.p99()));
+            }
+            row.add(expectCell(r));
+            rows.add(row);
+        }
+        StringBuilder out = new StringBuilder();
+        out.append("scenario ").append(report.scenario().name()).append(" (seed ").append(report.seed()).append(")\n");
+        table(out, header, rows);
+        for (RunResult r : runs) {
+            if (r.error() != null) {
+                out.append("CRASHED ").append(r.variant()).append(": ").append(r.error()).append('\n');
+            }
+            for (ExpectationResult e : r.expectations()) {
+                if (!e.passed()) {
+                    out.append("FAILED  ").append(r.variant()).append(": ").append(e.where()).append(": expected ")
+                            .append(e.text()).append(", was ").append(formatValue(e.actual())).append('\n');
+                }
+            }
+            if (!r.invariants().violations().isEmpty()) {
+                out.append("INVARIANT ").append(r.variant()).append(": ")
+                        .append(String.join("; ", r.invariants().violations())).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static String expectCell(RunResult r) {
+        if (r.error() != null) {
+            return "crashed";
+        }
+        long passed = r.expectations().stream().filter(ExpectationResult::passed).count();
+        int all = r.expectations().size();
+        if (all == 0) {
+            return "-";
+        }
+        return passed == all ? all + "/" + all + " ok" : passed + "/" + all + " FAILED";
+    }
+
+    private static void table(StringBuilder out, List<String> header, List<List<String>> rows) {
+        int[] width = new int[header.size()];
+        for (int c = 0; c < header.size(); c++) {
+            width[c] = header.get(c).length();
+            for (List<String> row : rows) {
+                width[c] = Math.max(width[c], row.get(c).length());
+            }
+        }
+        line(out, header, width);
+        StringBuilder rule = new StringBuilder();
+        for (int c = 0; c < width.length; c++) {
+            rule.append(c == 0 ? "" : "  ").append("-".repeat(width[c]));
+        }
+        out.append(rule).append('\n');
+        for (List<String> row : rows) {
+            line(out, row, width);
+        }
+    }
+
+    private static void line(StringBuilder out, List<String> cells, int[] width) {
+        StringBuilder l = new StringBuilder();
+        for (int c = 0; c < cells.size(); c++) {
+            if (c > 0) {
+                l.append("  ");
+            }
+            String cell = cells.get(c);
+            // First column left-aligned (names), the rest right-aligned (numbers).
+            l.append(c == 0 ? pad(cell, width[c]) : " ".repeat(width[c] - cell.length()) + cell);
+        }
+        out.append(l.toString().stripTrailing()).append('\n');
+    }
+
+    private static String pad(String s, int w) {
+        return s + " ".repeat(w - s.length());
+    }
+
+    static String formatNs(long ns) {
+        if (ns >= 1_000_000_000L) {
+            return String.format(Locale.ROOT, "%.3f s", ns / 1e9);
+        }
+        if (ns >= 1_000_000L) {
+            return String.format(Locale.ROOT, "%.3f ms", ns / 1e6);
+        }
+        if (ns >= 1_000L) {
+            return String.format(Locale.ROOT, "%.3f us", ns / 1e3);
+        }
+        return ns + " ns";
+    }
+
+    private static String formatValue(double v) {
+        if (Double.isNaN(v)) {
+            return "absent";
+        }
+        return v == Math.rint(v) ? String.format(Locale.ROOT, "%,d", (long) v) : String.format(Locale.ROOT, "%.4g", v);
+    }
+}
