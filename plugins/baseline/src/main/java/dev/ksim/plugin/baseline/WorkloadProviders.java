@@ -1,0 +1,74 @@
+package dev.ksim.plugin.baseline;
+
+import dev.ksim.spi.OptionType;
+import dev.ksim.spi.PluginDescriptor;
+import dev.ksim.spi.PluginKind;
+import dev.ksim.spi.PluginProvider;
+import org.osgi.service.component.annotations.Component;
+
+/** Providers of the built-in workload generators. */
+public final class WorkloadProviders {
+    private WorkloadProviders() {
+    }
+
+    /** {@code sequential}: a strided scan. */
+    @Component(service = PluginProvider.class)
+    public static final class SequentialProvider implements PluginProvider {
+        static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("sequential", PluginKind.WORKLOAD_GENERATOR)
+                .version("1.0.0")
+                .summary("Scan the mapping in order with a stride, wrapping around; thread i starts at i/n of the range")
+                .option(Workloads.STRIDE, OptionType.INTEGER, 1L, "pages to advance per access (may be negative)")
+                .build();
+
+        @Override
+        public PluginDescriptor descriptor() {
+            return DESCRIPTOR;
+        }
+
+        @Override
+        public Class<?> implementation() {
+            return Workloads.Sequential.class;
+        }
+    }
+
+    /** {@code uniform}: uniform random pages. */
+    @Component(service = PluginProvider.class)
+    public static final class UniformProvider implements PluginProvider {
+        static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("uniform", PluginKind.WORKLOAD_GENERATOR)
+                .version("1.0.0")
+                .summary("Uniformly random pages of the mapping")
+                .build();
+
+        @Override
+        public PluginDescriptor descriptor() {
+            return DESCRIPTOR;
+        }
+
+        @Override
+        public Class<?> implementation() {
+            return Workloads.Uniform.class;
+        }
+    }
+
+    /** {@code zipf}: Zipf-distributed pages. */
+    @Component(service = PluginProvider.class)
+    public static final class ZipfProvider implements PluginProvider {
+        static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("zipf", PluginKind.WORKLOAD_GENERATOR)
+                .version("1.0.0")
+                .summary("Zipf-distributed pages: rank k is touched with probability proportional to 1/k^theta")
+                .option(Workloads.THETA, OptionType.NUMBER, 0.99, "skew exponent (> 0); 0.99 is YCSB's default")
+                .option(Workloads.SCRAMBLE, OptionType.BOOLEAN, false,
+                        "spread hot ranks over the mapping instead of packing them at its start")
+                .build();
+
+        @Override
+        public PluginDescriptor descriptor() {
+            return DESCRIPTOR;
+        }
+
+        @Override
+        public Class<?> implementation() {
+            return Workloads.Zipf.class;
+        }
+    }
+}

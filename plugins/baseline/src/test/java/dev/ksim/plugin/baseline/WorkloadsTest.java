@@ -1,0 +1,94 @@
+package dev.ksim.plugin.baseline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ksim.spi.workload.AccessRange;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class WorkloadsTest {
+
+    @Test
+    void sequentialWrapsAndStartsAtThreadShare() {
+        var seq = new Workloads.Sequential(new AccessRange(10, 1, 2),
+                TestSupport.options(WorkloadProviders.SequentialProvider.DESCRIPTOR, Map.of("stride", 3L)));
+        long[] expected = {5, 8, 1, 4, 7, 0};
+        for (long e : expected) {
+            assertEquals(e, seq.nextPage());
+        }
+    }
+
+    @Test
+    void negativeStrideScansBackwards() {
+        var seq = new Workloads.Sequential(new AccessRange(4, 0, 1),
+                TestSupport.options(WorkloadProviders.SequentialProvider.DESCRIPTOR, Map.of("stride", -1L)));
+        assertEquals(0, seq.nextPage());
+        assertEquals(3, seq.nextPage());
+        assertEquals(2, seq.nextPage());
+    }
+
+    @Test
+    void uniformStaysInRangeAndCoversIt() {
+        var u = new Workloads.Uniform(new AccessRange(16, 0, 1), TestSupport.random(1));
+        Set<Long> seen = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            long p = u.nextPage();
+            assertTrue(p >= 0 && p < 16, "page " + p);
+            seen.add(p);
+        }
+        assertEquals(16, seen.size());
+    }
+
+    @Test
+    void zipfFrequenciesFollowThePowerLaw() {
+        double theta = 0.99;
+        int n = 1000;
+        var z = new Workloads.Zipf(new AccessRange(n, 0, 1), TestSupport.random(42),
+                TestSupport.options(WorkloadProviders.ZipfProvider.DESCRIPTOR, Map.of("theta", theta)));
+        long[] counts = new long[n];
+        int draws = 2_000_000;
+        for (int i = 0; i < draws; i++) {
+            counts[(int) z.nextPage()]++;
+        }
+        // Exact probability of rank k is k^-theta / H(n, theta).
+        double norm = 0;
+        for (int k = 1; k <= n; k++) {
+            norm += Math.pow(k, -theta);
+        }
+        for (int k : new int[] {1, 2, 10, 100}) {
+            double expected = draws * Math.pow(k, -theta) / norm;
+            double sigma = Math.sqrt(expected);
+            assertEquals(expected, counts[k - 1], 5 * sigma, "rank " + k);
+        }
+    }
+
+    @Test
+    void zipfScrambleIsABijectionOfRanks() {
+        int n = 97;
+        var plain = new Workloads.Zipf(new AccessRange(n, 0, 1), TestSupport.random(7),
+                TestSupport.options(WorkloadProviders.ZipfProvider.DESCRIPTOR, Map.of()));
+        var scrambled = new Workloads.Zipf(new AccessRange(n, 0, 1), TestSupport.random(7),
+                TestSupport.options(WorkloadProviders.ZipfProvider.DESCRIPTOR, Map.of("scramble", true)));
+        Set<Long> images = new HashSet<>();
+        for (int i = 0; i < 20_000; i++) {
+            long a = plain.nextPage();
+            long b = scrambled.nextPage();
+            assertTrue(b >= 0 && b < n);
+            if (a == 0) {
+                images.add(b); // the hottest rank always lands on the same page
+            }
+        }
+        assertEquals(1, images.size());
+        assertTrue(!images.contains(0L), "scramble moved rank 1 away from offset 0");
+    }
+
+    @Test
+    void zipfRejectsNonPositiveTheta() {
+        assertThrows(IllegalArgumentException.class, () -> new Workloads.Zipf(new AccessRange(10, 0, 1),
+                TestSupport.random(1), TestSupport.options(WorkloadProviders.ZipfProvider.DESCRIPTOR, Map.of("theta", 0.0))));
+    }
+}
