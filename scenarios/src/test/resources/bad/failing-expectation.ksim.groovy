@@ -1,0 +1,17 @@
+scenario('failing') {
+    duration 10.ms
+
+    machine {
+        cpus 2
+        node(0) { memory 4.MiB; cpus 0..1 }
+    }
+
+    process('p') {
+        mapping 'heap', 2.MiB
+        thread(cpu: 0) { workload 'uniform'; accesses 10_000 }
+    }
+    expect {
+        metric 'pgfault' lessThan 1
+        metric 'oom_kill' equalTo 0
+    }
+}
