@@ -65,7 +65,8 @@ class HotDeployIT {
             Dist.deploy(Dist.EXAMPLE_PLUGIN, deploy, "weighted-interleave.jar");
             int run2 = watch.awaitLine(idle1, l -> l.startsWith("== ksim watch: run"), STEP_MS);
             int idle2 = watch.awaitLine(run2, l -> l.startsWith("== watching"), STEP_MS);
-            assertTrue(watch.between(run2, idle2).contains("results: "), watch.output());
+            assertTrue(watch.between(run2, idle2).contains("results: "),
+                    "the first re-run after deploy did not bind the plugin:\n" + watch.output());
             JsonNode r2 = results(out);
             JsonNode p2 = plugin(r2, "weighted-interleave");
             assertEquals("dev.ksim.example.weighted", p2.get("bundle").asText());
@@ -106,6 +107,14 @@ class HotDeployIT {
             Files.delete(deploy.resolve("weighted-interleave.jar"));
             int failing = watch.awaitLine(mark, l -> l.contains("unknown migration policy 'weighted-interleave'"), STEP_MS);
             assertTrue(watch.between(failing, failing + 1).contains("available: first-touch, interleave"), watch.output());
+
+            // 6. Editing the scenario re-runs it too.
+            int idle5 = watch.awaitLine(failing, l -> l.startsWith("== watching"), STEP_MS);
+            Files.writeString(scenario, SCENARIO.replace("policy 'weighted-interleave', weights: '3,1'", "policy 'interleave'"));
+            int run6 = watch.awaitLine(idle5, l -> l.startsWith("== ksim watch: run") && l.contains("weighted.ksim.groovy changed"), STEP_MS);
+            int idle6 = watch.awaitLine(run6, l -> l.startsWith("== watching"), STEP_MS);
+            assertTrue(watch.between(run6, idle6).contains("results: "), watch.output());
+            assertEquals(16384 - 4096, results(out).get("runs").get(0).get("metrics").get("node0.nr_free_pages").asLong());
         }
     }
 }

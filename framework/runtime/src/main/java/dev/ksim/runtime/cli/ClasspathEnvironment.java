@@ -37,6 +37,11 @@ final class ClasspathEnvironment implements PluginEnvironment {
     }
 
     @Override
+    public void awaitDeploySettled() {
+        // nothing is deployed on the classpath
+    }
+
+    @Override
     public String describe() {
         return "classpath";
     }

@@ -24,8 +24,11 @@ final class OsgiEnvironment implements PluginEnvironment {
     private final Injector injector;
     private final List<AutoCloseable> listeners = new ArrayList<>();
 
-    private OsgiEnvironment(FelixHost host) {
+    private final long scanTimeoutMs;
+
+    private OsgiEnvironment(FelixHost host, long scanTimeoutMs) {
         this.host = host;
+        this.scanTimeoutMs = scanTimeoutMs;
         this.registry = new OsgiPluginRegistry(host);
         this.injector = GuiceSupport.createHostInjector();
     }
@@ -33,14 +36,19 @@ final class OsgiEnvironment implements PluginEnvironment {
     static OsgiEnvironment start(KsimHome home) {
         FelixHost host = FelixHost.start(home.home(), home.settings());
         try {
-            long timeout = home.longSetting(KsimHome.DEPLOY_SCAN_TIMEOUT, 10_000);
-            if (!host.awaitDeployScan(Duration.ofMillis(timeout))) {
-                LOG.warn("deploy/ was still changing after {} ms; running with the plugins registered so far", timeout);
-            }
-            return new OsgiEnvironment(host);
+            OsgiEnvironment env = new OsgiEnvironment(host, home.longSetting(KsimHome.DEPLOY_SCAN_TIMEOUT, 10_000));
+            env.awaitDeploySettled();
+            return env;
         } catch (RuntimeException | Error e) {
             host.close();
             throw e;
+        }
+    }
+
+    @Override
+    public void awaitDeploySettled() {
+        if (!host.awaitDeployScan(Duration.ofMillis(scanTimeoutMs))) {
+            LOG.warn("deploy/ was still changing after {} ms; running with the plugins registered so far", scanTimeoutMs);
         }
     }
 

@@ -24,6 +24,12 @@ public interface PluginEnvironment extends AutoCloseable {
     /** Calls {@code listener} after a deployed plugin bundle was installed, updated or removed. */
     void onDeployChange(Runnable listener);
 
+    /**
+     * Waits (bounded) until deployed bundles have been installed, started and registered their
+     * plugins, so that a snapshot taken next reflects what is in deploy/. No-op on the classpath.
+     */
+    void awaitDeploySettled();
+
     /** Human-readable description of the plugin source, for messages. */
     String describe();
 

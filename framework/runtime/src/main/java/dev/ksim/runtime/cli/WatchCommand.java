@@ -40,6 +40,11 @@ final class WatchCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     RunOptionsMixin run;
 
+    private static final String DEPLOY_CHANGED = "deploy/ changed";
+
+    /** What deploy/ provided when the last run started. */
+    private String deployState = "";
+
     @Option(names = "--max-runs", hidden = true, description = "Stop after N runs (for tests; 0 = never).")
     int maxRuns;
 
@@ -61,10 +66,11 @@ final class WatchCommand implements java.util.concurrent.Callable<Integer> {
             Thread fileWatch = new Thread(() -> watchFile(watcher, absolute, triggers), "ksim-watch-file");
             fileWatch.setDaemon(true);
             fileWatch.start();
-            env.onDeployChange(() -> triggers.offer("deploy/ changed"));
+            env.onDeployChange(() -> triggers.offer(DEPLOY_CHANGED));
             ScenarioRunner runner = new ScenarioRunner(env.registry(), env.hostInjector());
             String reason = "start";
             for (int runs = 1; ; runs++) {
+                deployState = deployState(env);
                 out.println("== ksim watch: run " + runs + " (" + reason + ") ==");
                 out.flush();
                 try {
@@ -78,16 +84,42 @@ final class WatchCommand implements java.util.concurrent.Callable<Integer> {
                 }
                 out.println("== watching " + file + " and " + env.describe() + " (Ctrl-C to stop) ==");
                 out.flush();
-                reason = triggers.take();
-                // Let a burst of changes (an editor's save, a jar copied in pieces) settle.
-                String more;
-                while ((more = triggers.poll(debounceMs, TimeUnit.MILLISECONDS)) != null) {
-                    reason = more;
-                }
+                reason = nextChange(env, triggers);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot watch " + absolute.getParent() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Waits for the next change worth a re-run: an edit of the scenario file, or a change in what
+     * deploy/ provides (plugins, bundles, their problems). Deploy notifications that leave all of
+     * that as it was at the last run (late events of a change the last run already saw) are
+     * skipped. Before returning, lets a burst of changes settle and lets FileInstall and
+     * Declarative Services finish, so the next snapshot reflects deploy/.
+     */
+    private String nextChange(PluginEnvironment env, BlockingQueue<String> triggers) throws InterruptedException {
+        while (true) {
+            String reason = triggers.take();
+            boolean fileChanged = !reason.equals(DEPLOY_CHANGED);
+            String more;
+            while ((more = triggers.poll(debounceMs, TimeUnit.MILLISECONDS)) != null) {
+                if (!more.equals(DEPLOY_CHANGED)) {
+                    fileChanged = true;
+                    reason = more;
+                }
+            }
+            env.awaitDeploySettled();
+            triggers.removeIf(DEPLOY_CHANGED::equals);
+            if (fileChanged || !deployState(env).equals(deployState)) {
+                return reason;
+            }
+        }
+    }
+
+    /** What deploy/ currently provides, to tell a real change from a late notification. */
+    private static String deployState(PluginEnvironment env) {
+        return env.registry().snapshot().provenance() + "|" + env.bundles() + "|" + env.problems();
     }
 
     private static void watchFile(WatchService watcher, Path file, BlockingQueue<String> triggers) {

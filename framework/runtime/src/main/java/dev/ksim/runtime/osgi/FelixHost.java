@@ -39,6 +39,7 @@ import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +89,8 @@ public final class FelixHost implements AutoCloseable {
     public static final String STOP_TIMEOUT = "ksim.osgi.stop.timeout";
 
     static final String FILEINSTALL_BSN = "org.apache.felix.fileinstall";
+    /** How long an ACTIVE Declarative Services bundle may take to register its services. */
+    static final long COMPONENT_GRACE_MS = 2_000;
     /** Framework storage directories are {@code data/felix-cache-<pid>}. */
     static final String CACHE_PREFIX = "felix-cache-";
 
@@ -115,6 +118,8 @@ public final class FelixHost implements AutoCloseable {
     private final FileInstallCapture fileInstallCapture = new FileInstallCapture();
     private final Map<Path, String> deployFingerprints = new ConcurrentHashMap<>();
     private final Map<String, String> hashCache = new ConcurrentHashMap<>();
+    /** bundle id → when it was first seen ACTIVE without registered services (see awaitingComponents). */
+    private final Map<Long, Long> activeSince = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private FelixHost(Path systemDir, Path deployDir, Path dataDir, Properties props) {
@@ -498,6 +503,9 @@ public final class FelixHost implements AutoCloseable {
             }
             switch (b.getState()) {
                 case Bundle.ACTIVE:
+                    if (awaitingComponents(b)) {
+                        return false;
+                    }
                     break;
                 case Bundle.STARTING:
                 case Bundle.STOPPING:
@@ -513,6 +521,25 @@ public final class FelixHost implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * A bundle turns ACTIVE just before SCR, listening to its STARTED event, registers its
+     * components' services. A DS bundle that is ACTIVE but has registered nothing yet is given
+     * {@link #COMPONENT_GRACE_MS} to do so (a bundle whose components never register, e.g.
+     * unsatisfied ones, is not waited for longer).
+     */
+    private boolean awaitingComponents(Bundle b) {
+        if (b.getHeaders().get("Service-Component") == null) {
+            return false;
+        }
+        ServiceReference<?>[] registered = b.getRegisteredServices();
+        if (registered != null && registered.length > 0) {
+            activeSince.remove(b.getBundleId());
+            return false;
+        }
+        long first = activeSince.computeIfAbsent(b.getBundleId(), id -> System.nanoTime());
+        return System.nanoTime() - first < TimeUnit.MILLISECONDS.toNanos(COMPONENT_GRACE_MS);
     }
 
     // ---------------------------------------------------------------- events
