@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ksim", mixinStandardHelpOptions = true, versionProvider = Ksim.VersionProvider.class,
         description = "Simulate kernel designs side by side, deterministically.",
-        subcommands = {RunCommand.class, CheckCommand.class, PluginsCommand.class, WatchCommand.class,
+        subcommands = {RunCommand.class, CheckCommand.class, PluginsCommand.class, WatchCommand.class, BenchCommand.class,
                 VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Ksim implements Runnable {
 
