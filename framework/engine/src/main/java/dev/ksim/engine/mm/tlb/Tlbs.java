@@ -1,0 +1,420 @@
+package dev.ksim.engine.mm.tlb;
+
+import dev.ksim.engine.invariant.InvariantCheck;
+import dev.ksim.spi.Counter;
+import dev.ksim.spi.Metrics;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The machine's TLBs: per CPU a cache of (mm, virtual page) → frame translations
+ * ({@link TlbConfig}: L1 dTLB + STLB, fully associative, exact LRU), each mm's cpumask, and the
+ * flushes of arch/x86/mm/tlb.c with their IPIs, counters and simulated cost.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ * <li>Entries are tagged by mm (PCID semantics, x86 with PCID since Linux 4.14): switching mm does
+ *     not flush. {@link #INIT_MM} tags kernel (global) translations such as the physmap.</li>
+ * <li>{@link #switchMm} sets the CPU in the mm's cpumask ({@code switch_mm_irqs_off}); only CPUs in
+ *     the cpumask may cache the mm's translations ({@link #fill} refuses others), so a shootdown
+ *     to the cpumask reaches every copy. Bits are cleared only by {@link #mmExit}.</li>
+ * <li>{@link #flushTlbMmRange} ({@code flush_tlb_mm_range}): a range of more than
+ *     {@value TlbConfig#TLB_SINGLE_PAGE_FLUSH_CEILING} pages becomes a full flush of the mm. If a CPU
+ *     other than the initiator is in the cpumask, every CPU of the cpumask flushes
+ *     ({@code flush_tlb_multi}: one {@code nr_tlb_remote_flush}, one
+ *     {@code nr_tlb_remote_flush_received} per target); the initiator flushes locally only if it
+ *     is in the cpumask ({@code nr_tlb_local_flush_one} per page, or {@code nr_tlb_local_flush_all}).
+ *     Deviation: x86 skips lazy-TLB CPUs and defers CPUs running another mm to their next switch
+ *     (tlb_gen); ksim flushes them at once, which keeps the no-stale-entry invariant exact and
+ *     charges the IPI as x86 does for non-lazy CPUs.</li>
+ * <li>{@link #flushTlbKernelRange} ({@code flush_tlb_kernel_range}, what XPFO uses after removing
+ *     pages from the physmap): every online CPU flushes, the pages of {@link #INIT_MM} or — beyond the
+ *     ceiling — everything ({@code do_flush_tlb_all}), counted like a user flush.</li>
+ * <li>Each flush returns the initiator's simulated ns and describes itself in
+ *     {@link #lastFlush()}: local work is {@code pages × invlpg} or {@code fullFlush}; with targets,
+ *     the initiator waits {@code ipiRoundTrip(targets) + work} and each target loses
+ *     {@code ipiHandler + work} ({@link TlbCosts}).</li>
+ * </ul>
+ * Lookups, fills and ranged flushes are O(1) per page and never allocate; a full flush of one mm
+ * is O(entries) per CPU. Metrics: {@code nr_tlb_remote_flush}, {@code nr_tlb_remote_flush_received},
+ * {@code nr_tlb_local_flush_one}, {@code nr_tlb_local_flush_all} (/proc/vmstat, with
+ * CONFIG_DEBUG_TLBFLUSH), and {@code tlb_hit_l1}, {@code tlb_hit_stlb}, {@code tlb_miss}.
+ */
+public final class Tlbs {
+    /** The kernel's address space (init_mm): kernel-virtual, global translations. */
+    public static final int INIT_MM = 0;
+    /** Largest mm id (23 bits). */
+    public static final int MAX_MM = (1 << 23) - 1;
+    /** Virtual page numbers are below 2^40 (52-bit virtual addresses). */
+    public static final long MAX_VPN = (1L << 40) - 1;
+    /** flush_tlb_mm's "end" (TLB_FLUSH_ALL). */
+    public static final long TLB_FLUSH_ALL = -1L;
+
+    public static final String NR_TLB_REMOTE_FLUSH = "nr_tlb_remote_flush";
+    public static final String NR_TLB_REMOTE_FLUSH_RECEIVED = "nr_tlb_remote_flush_received";
+    public static final String NR_TLB_LOCAL_FLUSH_ALL = "nr_tlb_local_flush_all";
+    public static final String NR_TLB_LOCAL_FLUSH_ONE = "nr_tlb_local_flush_one";
+    public static final String TLB_HIT_L1 = "tlb_hit_l1";
+    public static final String TLB_HIT_STLB = "tlb_hit_stlb";
+    public static final String TLB_MISS = "tlb_miss";
+
+    final int nrCpus;
+    final TlbConfig config;
+    final TlbCosts costs;
+    final TlbLevel[] l1;
+    final TlbLevel[] stlb;
+    private final int words;
+    /** cpumask words of mm m at [m * words, (m + 1) * words). */
+    long[] cpumask;
+    private final long[] allCpus;
+    private final Shootdown last;
+    private final int ceiling;
+
+    final Counter remoteFlush;
+    final Counter remoteFlushReceived;
+    final Counter localFlushAll;
+    final Counter localFlushOne;
+    final Counter hitL1;
+    final Counter hitStlb;
+    final Counter miss;
+
+    public Tlbs(int nrCpus, TlbConfig config, TlbCosts costs, Metrics metrics) {
+        this(nrCpus, config, costs, metrics, TlbConfig.TLB_SINGLE_PAGE_FLUSH_CEILING);
+    }
+
+    /** As above with another tlb_single_page_flush_ceiling (the debugfs tunable). */
+    public Tlbs(int nrCpus, TlbConfig config, TlbCosts costs, Metrics metrics, int singlePageFlushCeiling) {
+        if (nrCpus <= 0) {
+            throw new IllegalArgumentException("need at least one CPU");
+        }
+        this.nrCpus = nrCpus;
+        this.config = config;
+        this.costs = costs;
+        this.ceiling = singlePageFlushCeiling;
+        l1 = new TlbLevel[nrCpus];
+        stlb = new TlbLevel[nrCpus];
+        for (int c = 0; c < nrCpus; c++) {
+            l1[c] = new TlbLevel(config.l1Entries());
+            stlb[c] = config.stlbEntries() > 0 ? new TlbLevel(config.stlbEntries()) : null;
+        }
+        words = (nrCpus + 63) >>> 6;
+        cpumask = new long[words * 64];
+        allCpus = new long[words];
+        for (int c = 0; c < nrCpus; c++) {
+            allCpus[c >>> 6] |= 1L << c;
+        }
+        setMask(INIT_MM, allCpus);
+        last = new Shootdown(nrCpus);
+        remoteFlush = metrics.counter(NR_TLB_REMOTE_FLUSH);
+        remoteFlushReceived = metrics.counter(NR_TLB_REMOTE_FLUSH_RECEIVED);
+        localFlushAll = metrics.counter(NR_TLB_LOCAL_FLUSH_ALL);
+        localFlushOne = metrics.counter(NR_TLB_LOCAL_FLUSH_ONE);
+        hitL1 = metrics.counter(TLB_HIT_L1);
+        hitStlb = metrics.counter(TLB_HIT_STLB);
+        miss = metrics.counter(TLB_MISS);
+    }
+
+    static long key(int mm, long vpn) {
+        return (long) mm << 40 | vpn;
+    }
+
+    static int mmOf(long key) {
+        return (int) (key >>> 40);
+    }
+
+    static long vpnOf(long key) {
+        return key & MAX_VPN;
+    }
+
+    // ------------------------------------------------------------------ translation
+
+    /**
+     * A load's translation on {@code cpu}: the cached frame of ({@code mm}, {@code vpn}), or -1 on
+     * a miss (the caller walks the page table and {@link #fill}s). An STLB hit refills L1.
+     */
+    public int lookup(int cpu, int mm, long vpn) {
+        long k = key(mm, vpn);
+        int f = l1[cpu].get(k);
+        if (f >= 0) {
+            hitL1.inc();
+            return f;
+        }
+        TlbLevel s = stlb[cpu];
+        if (s != null) {
+            f = s.get(k);
+            if (f >= 0) {
+                hitStlb.inc();
+                l1[cpu].put(k, f);
+                return f;
+            }
+        }
+        miss.inc();
+        return -1;
+    }
+
+    /**
+     * Caches a translation the page walk found. {@code cpu} must be in {@code mm}'s cpumask
+     * (it runs the mm: {@link #switchMm}); kernel translations ({@link #INIT_MM}) may be cached anywhere.
+     */
+    public void fill(int cpu, int mm, long vpn, int frame) {
+        if (mm < 0 || mm > MAX_MM || vpn < 0 || vpn > MAX_VPN || frame < 0) {
+            throw new IllegalArgumentException("bad translation mm " + mm + " vpn " + vpn + " frame " + frame);
+        }
+        if (!cpumaskTest(mm, cpu)) {
+            throw new IllegalStateException("cpu " + cpu + " caches a translation of mm " + mm + " it never ran");
+        }
+        long k = key(mm, vpn);
+        l1[cpu].put(k, frame);
+        if (stlb[cpu] != null) {
+            stlb[cpu].put(k, frame);
+        }
+    }
+
+    /** {@code cpu} starts running {@code mm} (switch_mm_irqs_off): it joins the mm's cpumask. */
+    public void switchMm(int cpu, int mm) {
+        if (cpu < 0 || cpu >= nrCpus || mm <= INIT_MM || mm > MAX_MM) {
+            throw new IllegalArgumentException("bad switch of cpu " + cpu + " to mm " + mm);
+        }
+        ensureMm(mm);
+        cpumask[mm * words + (cpu >>> 6)] |= 1L << cpu;
+    }
+
+    /** The mm is gone (exit_mmap, its ASID recycled): its entries vanish everywhere and its cpumask empties. No IPI is counted. */
+    public void mmExit(int mm) {
+        if (mm <= INIT_MM) {
+            throw new IllegalArgumentException("init_mm never exits");
+        }
+        for (int c = 0; c < nrCpus; c++) {
+            if (cpumaskTest(mm, c)) {
+                l1[c].invalidateMm(mm);
+                if (stlb[c] != null) {
+                    stlb[c].invalidateMm(mm);
+                }
+            }
+        }
+        if (mm * words < cpumask.length) {
+            Arrays.fill(cpumask, mm * words, (mm + 1) * words, 0L);
+        }
+    }
+
+    /** Whether {@code cpu} is in {@code mm}'s cpumask (mm_cpumask). */
+    public boolean cpumaskTest(int mm, int cpu) {
+        int i = mm * words + (cpu >>> 6);
+        return i < cpumask.length && (cpumask[i] >>> cpu & 1L) != 0;
+    }
+
+    /** Number of CPUs in {@code mm}'s cpumask. */
+    public int cpumaskWeight(int mm) {
+        int n = 0;
+        for (int w = 0; w < words && mm * words + w < cpumask.length; w++) {
+            n += Long.bitCount(cpumask[mm * words + w]);
+        }
+        return n;
+    }
+
+    private void ensureMm(int mm) {
+        if ((mm + 1) * words > cpumask.length) {
+            cpumask = Arrays.copyOf(cpumask, Math.max(cpumask.length * 2, (mm + 1) * words));
+        }
+    }
+
+    private void setMask(int mm, long[] mask) {
+        ensureMm(mm);
+        System.arraycopy(mask, 0, cpumask, mm * words, words);
+    }
+
+    // ------------------------------------------------------------------ flushes
+
+    /**
+     * flush_tlb_mm_range: after {@code cpu} changed the PTEs of [startVpn, startVpn + nrPages) in
+     * {@code mm} (unmap, migration, protection change), invalidates them on every CPU of the mm's
+     * cpumask. Returns the initiator's simulated ns; {@link #lastFlush()} has the details.
+     *
+     * @param nrPages pages in the range, or {@link #TLB_FLUSH_ALL}
+     */
+    public long flushTlbMmRange(int cpu, int mm, long startVpn, long nrPages) {
+        if (mm <= INIT_MM) {
+            throw new IllegalArgumentException("user flush of mm " + mm + "; use flushTlbKernelRange for init_mm");
+        }
+        checkCpu(cpu);
+        boolean full = nrPages == TLB_FLUSH_ALL || nrPages > ceiling;
+        Shootdown s = last;
+        s.reset(cpu, nrPages == TLB_FLUSH_ALL ? 0 : nrPages);
+        s.fullFlush = full;
+        if (nrPages == 0) {
+            return 0;
+        }
+        long work = full ? costs.fullFlushNs() : nrPages * costs.invlpgNs();
+        ensureMm(mm);
+        int base = mm * words;
+        boolean local = (cpumask[base + (cpu >>> 6)] >>> cpu & 1L) != 0;
+        int targets = 0;
+        for (int w = 0; w < words; w++) {
+            long bits = cpumask[base + w];
+            if (w == cpu >>> 6) {
+                bits &= ~(1L << cpu);
+            }
+            s.targetMask[w] = bits;
+            targets += Long.bitCount(bits);
+        }
+        if (targets > 0) {
+            remoteFlush.inc();
+            for (int w = 0; w < words; w++) {
+                for (long bits = s.targetMask[w]; bits != 0; bits &= bits - 1) {
+                    int c = (w << 6) + Long.numberOfTrailingZeros(bits);
+                    remoteFlushReceived.inc();
+                    invalidateUser(c, mm, startVpn, nrPages, full);
+                }
+            }
+        }
+        if (local) {
+            invalidateUser(cpu, mm, startVpn, nrPages, full);
+            if (full) {
+                localFlushAll.inc();
+            } else {
+                localFlushOne.add(nrPages);
+            }
+        }
+        s.localFlush = local;
+        s.targets = targets;
+        s.perTargetNs = targets > 0 ? costs.ipiHandlerNs() + work : 0;
+        s.initiatorNs = targets > 0 ? costs.ipiRoundTripNs(targets) + work : local ? work : 0;
+        return s.initiatorNs;
+    }
+
+    /** flush_tlb_page: one page. */
+    public long flushTlbPage(int cpu, int mm, long vpn) {
+        return flushTlbMmRange(cpu, mm, vpn, 1);
+    }
+
+    /** flush_tlb_mm: every translation of the mm. */
+    public long flushTlbMm(int cpu, int mm) {
+        return flushTlbMmRange(cpu, mm, 0, TLB_FLUSH_ALL);
+    }
+
+    /**
+     * flush_tlb_kernel_range: after kernel page tables changed for [startVpn, startVpn + nrPages)
+     * (vmalloc/vunmap, XPFO unmapping user pages from the physmap), every CPU drops those
+     * {@link #INIT_MM} translations; beyond the ceiling every CPU flushes its whole TLB, every mm
+     * included. Returns the initiator's ns.
+     */
+    public long flushTlbKernelRange(int cpu, long startVpn, long nrPages) {
+        checkCpu(cpu);
+        boolean full = nrPages == TLB_FLUSH_ALL || nrPages > ceiling;
+        Shootdown s = last;
+        s.reset(cpu, nrPages == TLB_FLUSH_ALL ? 0 : nrPages);
+        s.fullFlush = full;
+        if (nrPages == 0) {
+            return 0;
+        }
+        long work = full ? costs.fullFlushNs() : nrPages * costs.invlpgNs();
+        int targets = nrCpus - 1;
+        System.arraycopy(allCpus, 0, s.targetMask, 0, words);
+        s.targetMask[cpu >>> 6] &= ~(1L << cpu);
+        if (targets > 0) {
+            remoteFlush.inc();
+            remoteFlushReceived.add(targets);
+        }
+        for (int c = 0; c < nrCpus; c++) {
+            if (full) {
+                l1[c].clear();
+                if (stlb[c] != null) {
+                    stlb[c].clear();
+                }
+            } else {
+                invalidateUser(c, INIT_MM, startVpn, nrPages, false);
+            }
+        }
+        if (full) {
+            localFlushAll.inc();
+        } else {
+            localFlushOne.add(nrPages);
+        }
+        s.localFlush = true;
+        s.targets = targets;
+        s.perTargetNs = targets > 0 ? costs.ipiHandlerNs() + work : 0;
+        s.initiatorNs = targets > 0 ? costs.ipiRoundTripNs(targets) + work : work;
+        return s.initiatorNs;
+    }
+
+    /** flush_tlb_all: every CPU flushes everything. */
+    public long flushTlbAll(int cpu) {
+        return flushTlbKernelRange(cpu, 0, TLB_FLUSH_ALL);
+    }
+
+    private void invalidateUser(int c, int mm, long startVpn, long nrPages, boolean full) {
+        TlbLevel a = l1[c];
+        TlbLevel b = stlb[c];
+        if (full) {
+            a.invalidateMm(mm);
+            if (b != null) {
+                b.invalidateMm(mm);
+            }
+            return;
+        }
+        for (long v = startVpn, end = startVpn + nrPages; v < end; v++) {
+            long k = key(mm, v);
+            a.invalidate(k);
+            if (b != null) {
+                b.invalidate(k);
+            }
+        }
+    }
+
+    private void checkCpu(int cpu) {
+        if (cpu < 0 || cpu >= nrCpus) {
+            throw new IllegalArgumentException("no cpu " + cpu);
+        }
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /** The last flush's initiator, targets and costs (overwritten by the next flush). */
+    public Shootdown lastFlush() {
+        return last;
+    }
+
+    public int nrCpus() {
+        return nrCpus;
+    }
+
+    public TlbConfig config() {
+        return config;
+    }
+
+    public TlbCosts costs() {
+        return costs;
+    }
+
+    /** Whether ({@code mm}, {@code vpn}) is cached on {@code cpu} at any level (no LRU or counter change). */
+    public boolean cached(int cpu, int mm, long vpn) {
+        long k = key(mm, vpn);
+        return l1[cpu].find(k) >= 0 || stlb[cpu] != null && stlb[cpu].find(k) >= 0;
+    }
+
+    /** Entries cached on {@code cpu}: L1 and STLB. */
+    public int l1Size(int cpu) {
+        return l1[cpu].size;
+    }
+
+    public int stlbSize(int cpu) {
+        return stlb[cpu] == null ? 0 : stlb[cpu].size;
+    }
+
+    /** Heap bytes of all TLB arrays. */
+    public long heapBytes() {
+        long b = 8L * cpumask.length;
+        for (int c = 0; c < nrCpus; c++) {
+            b += l1[c].heapBytes() + (stlb[c] == null ? 0 : stlb[c].heapBytes());
+        }
+        return b;
+    }
+
+    /**
+     * The checks {@code tlb.capacity}, {@code tlb.lru_hash}, {@code tlb.cpumask} and, against the
+     * page tables as {@code lookup} reports them, {@code tlb.coherence} (see {@link TlbInvariants}).
+     */
+    public List<InvariantCheck> invariants(TranslationLookup lookup) {
+        return TlbInvariants.checks(this, lookup);
+    }
+}
