@@ -3,8 +3,10 @@ package dev.ksim.dsl;
 import dev.ksim.dsl.internal.Values;
 import dev.ksim.engine.model.MachineSpec;
 import dev.ksim.engine.model.NodeSpec;
+import dev.ksim.engine.model.ReclaimMode;
 import dev.ksim.engine.model.SourceRef;
 import dev.ksim.engine.model.SwapSpec;
+import dev.ksim.engine.util.Suggestions;
 import groovy.lang.Closure;
 import groovy.lang.DelegatesTo;
 import java.util.ArrayList;
@@ -13,21 +15,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code machine { ... }}: CPU count, memory nodes, an optional SLIT distance matrix and an
- * optional swap device. Nodes are numbered 0..n-1; they may be declared in any order.
+ * {@code machine { ... }}: CPU count, memory nodes, an optional SLIT distance matrix, an
+ * optional swap device and the reclaim mode ({@code reclaim 'strict-lru'}, the default). Nodes are numbered 0..n-1; they may be declared in any order.
  */
 public final class MachineBlock extends Block {
     static final Map<String, String> SETTINGS = usage(
             "cpus", "cpus 4",
             "node", "node(0) { memory 64.MiB; cpus 0..1 }",
             "distances", "distances([[10, 21], [21, 10]])",
-            "swap", "swap { size 1.GiB; readLatency 80.us; writeLatency 100.us }");
+            "swap", "swap { size 1.GiB; readLatency 80.us; writeLatency 100.us }",
+            "reclaim", "reclaim 'strict-lru'");
 
     private Integer cpuCount;
     private final List<NodeBlock> nodeBlocks = new ArrayList<>();
     private List<List<Integer>> matrix;
     private SourceRef matrixWhere;
     private SwapBlock swapBlock;
+    private ReclaimMode reclaimMode;
 
     MachineBlock(Evaluation ev, SourceRef where) {
         super(ev, where);
@@ -109,6 +113,19 @@ public final class MachineBlock extends Block {
         swapBlock = within(new SwapBlock(ev, ev.here()), body);
     }
 
+    /** How reclaim picks victims ({@link ReclaimMode}); default {@code strict-lru}. */
+    public void reclaim(Object mode) {
+        String key = mode instanceof CharSequence cs ? cs.toString() : null;
+        ReclaimMode m = key == null ? null : ReclaimMode.of(key);
+        if (m == null) {
+            report("unknown reclaim mode " + (key == null ? Values.describe(mode) : "'" + key + "'") + " in machine {}"
+                    + (key == null ? "" : Suggestions.didYouMean(key, ReclaimMode.keys()))
+                    + "; available: " + String.join(", ", ReclaimMode.keys()));
+            return;
+        }
+        reclaimMode = m;
+    }
+
     MachineSpec build() {
         if (nodeBlocks.isEmpty()) {
             if (!dirty) {
@@ -161,6 +178,6 @@ public final class MachineBlock extends Block {
             return null;
         }
         int cpus = cpuCount != null ? cpuCount : Math.max(1, highestCpu + 1);
-        return new MachineSpec(cpus, nodes, swap, where);
+        return new MachineSpec(cpus, nodes, swap, reclaimMode, where);
     }
 }

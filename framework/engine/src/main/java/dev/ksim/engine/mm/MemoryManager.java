@@ -5,6 +5,7 @@ import dev.ksim.engine.invariant.InvariantRegistry;
 import dev.ksim.engine.metrics.LatencyHistogram;
 import dev.ksim.engine.metrics.LongCounter;
 import dev.ksim.engine.metrics.MetricsRegistry;
+import dev.ksim.engine.model.ReclaimMode;
 import dev.ksim.engine.run.PluginCrashException;
 import dev.ksim.spi.PluginKind;
 import dev.ksim.spi.mm.MemoryView;
@@ -39,6 +40,7 @@ public final class MemoryManager {
     public static final long MAX_FRAMES = Integer.MAX_VALUE - 1024;
 
     private final NumaTopology topology;
+    private final ReclaimMode reclaimMode;
     final PglistData[] nodes;
     final FrameTable frames;
     final SwapDevice swap;
@@ -82,13 +84,22 @@ public final class MemoryManager {
     /** The address space whose fault is being handled, so the OOM path knows when it killed it. */
     private MmStruct faulting;
 
-    /**
-     * @param nodeMemory what each node's provider said, index = node id
-     * @param swapSlots  4 KiB slots of the swap device (0 = no swap)
-     */
+    /** A memory manager in the default reclaim mode ({@link ReclaimMode#DEFAULT}). */
     public MemoryManager(NumaTopology topology, NodeMemory[] nodeMemory, long swapSlots, CostModel costs,
                          MigrationPolicy policy, String policyId, SecurityHardening hardening, String hardeningId,
                          MetricsRegistry metrics) {
+        this(topology, nodeMemory, swapSlots, costs, policy, policyId, hardening, hardeningId, metrics, ReclaimMode.DEFAULT);
+    }
+
+    /**
+     * @param nodeMemory what each node's provider said, index = node id
+     * @param swapSlots  4 KiB slots of the swap device (0 = no swap)
+     * @param reclaim    how reclaim picks victims; {@link ReclaimMode#STRICT_LRU} is the only mode yet
+     */
+    public MemoryManager(NumaTopology topology, NodeMemory[] nodeMemory, long swapSlots, CostModel costs,
+                         MigrationPolicy policy, String policyId, SecurityHardening hardening, String hardeningId,
+                         MetricsRegistry metrics, ReclaimMode reclaim) {
+        this.reclaimMode = reclaim == null ? ReclaimMode.DEFAULT : reclaim;
         if (nodeMemory.length != topology.nodeCount()) {
             throw new IllegalArgumentException(nodeMemory.length + " nodes described, topology has " + topology.nodeCount());
         }
@@ -182,6 +193,11 @@ public final class MemoryManager {
 
     public NumaTopology topology() {
         return topology;
+    }
+
+    /** How reclaim picks its victims. */
+    public ReclaimMode reclaimMode() {
+        return reclaimMode;
     }
 
     public PglistData node(int id) {
@@ -330,7 +346,10 @@ public final class MemoryManager {
         }
     }
 
-    /** Swaps out the least recently used page of {@code node}; false if there is none or no free slot. */
+    /**
+     * Swaps out the least recently used page of {@code node} (strict-lru: the exact tail of the
+     * node's single LRU list); false if there is none or no free slot.
+     */
     private boolean reclaimOne(PglistData node) {
         int victim = node.lruvec.tail();
         if (victim < 0) {

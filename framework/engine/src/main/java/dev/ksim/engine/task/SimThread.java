@@ -5,6 +5,7 @@ import dev.ksim.engine.mm.MmStruct;
 import dev.ksim.engine.run.PluginCrashException;
 import dev.ksim.engine.sim.EventHandler;
 import dev.ksim.engine.sim.EventQueue;
+import dev.ksim.spi.InvalidInputException;
 import dev.ksim.spi.PluginKind;
 import dev.ksim.spi.workload.WorkloadGenerator;
 
@@ -16,7 +17,9 @@ import dev.ksim.spi.workload.WorkloadGenerator;
  * Each reference advances the thread's time by what the memory manager charges for it.
  *
  * <p>A thread exits after its reference budget ({@code 0} = unbounded), when its time reaches
- * the end of the run, or when the OOM killer has killed its process. Within a quantum the run's
+ * the end of the run, when its workload returns {@link WorkloadGenerator#END} (a trace that
+ * ended), or when the OOM killer has killed its process. An {@link InvalidInputException} from
+ * the workload (a malformed trace file) propagates as is: it is the user's input, not a crash. Within a quantum the run's
  * clock reads the quantum's start time.
  */
 public final class SimThread implements EventHandler {
@@ -86,8 +89,14 @@ public final class SimThread implements EventHandler {
             long page;
             try {
                 page = workload.nextPage();
+            } catch (InvalidInputException x) {
+                throw x; // the user's input (e.g. a trace file) is wrong: not a crash
             } catch (RuntimeException x) {
                 throw new PluginCrashException(PluginKind.WORKLOAD_GENERATOR, workloadId, "nextPage (thread " + name + ")", x);
+            }
+            if (page == WorkloadGenerator.END) {
+                exit();
+                break;
             }
             if (page < 0 || page >= pages) {
                 throw new PluginCrashException(PluginKind.WORKLOAD_GENERATOR, workloadId,

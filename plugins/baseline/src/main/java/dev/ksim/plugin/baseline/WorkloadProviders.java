@@ -4,6 +4,7 @@ import dev.ksim.spi.OptionType;
 import dev.ksim.spi.PluginDescriptor;
 import dev.ksim.spi.PluginKind;
 import dev.ksim.spi.PluginProvider;
+import dev.ksim.spi.workload.PageTraces;
 import org.osgi.service.component.annotations.Component;
 
 /** Providers of the built-in workload generators. */
@@ -47,6 +48,34 @@ public final class WorkloadProviders {
         @Override
         public Class<?> implementation() {
             return Workloads.Uniform.class;
+        }
+    }
+
+    /** {@code trace}: replay of a trace file (valgrind lackey, libCacheSim oracleGeneral, ids). */
+    @Component(service = PluginProvider.class)
+    public static final class TraceReplayProvider implements PluginProvider {
+        static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("trace", PluginKind.WORKLOAD_GENERATOR)
+                .version("1.0.0")
+                .summary("Replay a trace file: valgrind lackey logs, libCacheSim oracleGeneral (binary, csv) or one id"
+                        + " per line, optionally .gz/.zst; the k-th distinct page of the trace is page k of the mapping")
+                .option(TraceReplay.FILE, OptionType.STRING, "",
+                        "the trace file; a relative path is resolved against the scenario file's directory")
+                .choice(TraceReplay.FORMAT, "auto", PageTraces.FORMATS,
+                        "trace format; auto detects it from the (decompressed) content")
+                .option(TraceReplay.INSTRUCTIONS, OptionType.BOOLEAN, false,
+                        "lackey only: also replay instruction fetches (I records)")
+                .option(TraceReplay.LOOP, OptionType.BOOLEAN, false,
+                        "start over when the trace ends (otherwise the thread stops)")
+                .build();
+
+        @Override
+        public PluginDescriptor descriptor() {
+            return DESCRIPTOR;
+        }
+
+        @Override
+        public Class<?> implementation() {
+            return TraceReplay.class;
         }
     }
 

@@ -1,0 +1,283 @@
+package dev.ksim.engine.bench;
+
+import dev.ksim.engine.cost.CostModel;
+import dev.ksim.engine.metrics.MetricsRegistry;
+import dev.ksim.engine.mm.MemoryManager;
+import dev.ksim.engine.mm.MmMetrics;
+import dev.ksim.engine.mm.MmStruct;
+import dev.ksim.engine.mm.NumaTopology;
+import dev.ksim.engine.model.ReclaimMode;
+import dev.ksim.engine.sim.EventLoop;
+import dev.ksim.engine.sim.EventQueue;
+import dev.ksim.engine.sim.SimulationClock;
+import dev.ksim.engine.task.SimThread;
+import dev.ksim.engine.task.TaskStats;
+import dev.ksim.engine.trace.TraceFiles;
+import dev.ksim.spi.mm.NodeMemory;
+import dev.ksim.spi.security.SecurityHardening;
+import dev.ksim.spi.workload.PageTrace;
+import dev.ksim.spi.workload.WorkloadGenerator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * {@code ksim bench mm}: how fast the memory-management mechanism replays page references and
+ * how much heap a simulated frame costs, against the targets of issue 3.
+ *
+ * <ul>
+ *   <li><b>resident</b>: a working set that fits in memory, after warm-up every reference a hit
+ *       (target ≥ 20 M refs/s on one core);</li>
+ *   <li><b>reclaim</b>: a working set twice memory, uniformly random, so about every second
+ *       reference faults, swaps a page in and reclaims the LRU tail to swap (target ≥ 5 M refs/s);</li>
+ *   <li><b>heap</b>: used heap after GC with a machine of 16 Mi frames minus without it, per frame
+ *       (target ≤ 32 B; Linux's {@code struct page} is 64 B), and the same at 64 Mi frames (a
+ *       256 GiB machine) when the heap is large enough;</li>
+ *   <li><b>trace decode</b>: oracleGeneral records read from a file per second (the reader alone);</li>
+ *   <li>the ratio of the two replay figures to libCacheSim's published LRU throughput (20 M req/s).</li>
+ * </ul>
+ *
+ * <p>Replay goes through the real path — event loop, {@link SimThread} quanta, the workload
+ * interface, {@link MemoryManager#access} with its counters and latency histograms, the LRU —
+ * with a reference string generated beforehand into an array (so the generator costs a load).
+ * Each figure is the best of several timed repetitions after a warm-up repetition.
+ */
+public final class MmBenchmark implements Benchmark {
+    /** libCacheSim's published single-thread LRU throughput (README: "> 20 M requests/s"). */
+    static final double LIBCACHESIM_LRU_REQS_PER_S = 20e6;
+    static final double TARGET_RESIDENT = 20e6;
+    static final double TARGET_RECLAIM = 5e6;
+    static final double TARGET_BYTES_PER_FRAME = 32;
+    static final int REPETITIONS = 5;
+    static final String NAME = "mm";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "page references/s resident (>= 20 M) and under reclaim (>= 5 M), heap bytes per 4 KiB frame (<= 32),"
+                + " ratio to libCacheSim LRU";
+    }
+
+    @Override
+    public List<BenchResult> run(double scale) {
+        List<BenchResult> out = new ArrayList<>();
+        int frames = Math.max(1024, (int) (262_144 * scale)); // 1 GiB of simulated memory at scale 1
+        int refs = Math.max(1 << 16, Integer.highestOneBit((int) Math.min(1 << 24, 16_777_216 * scale)));
+
+        double resident = replay(frames, frames / 2, refs, false);
+        out.add(new BenchResult(NAME, "resident refs/s", resident, TARGET_RESIDENT, true,
+                "working set " + frames / 2 + " pages in " + frames + " frames, all hits"));
+        double reclaim = replay(frames, 2 * frames, refs, true);
+        out.add(new BenchResult(NAME, "reclaim refs/s", reclaim, TARGET_RECLAIM, true,
+                "working set " + 2 * frames + " pages in " + frames + " frames, uniform: ~50% major faults"));
+        out.add(new BenchResult(NAME, "resident / libCacheSim LRU", resident / LIBCACHESIM_LRU_REQS_PER_S, Double.NaN, true,
+                "libCacheSim publishes > 20 M req/s for LRU"));
+        out.add(new BenchResult(NAME, "reclaim / libCacheSim LRU", reclaim / LIBCACHESIM_LRU_REQS_PER_S, Double.NaN, true,
+                "each miss here is a swap-out + swap-in + PTE/rmap/LRU updates"));
+
+        int heapFrames = Math.max(1 << 16, (int) ((1 << 24) * scale));
+        out.add(new BenchResult(NAME, "heap bytes/frame", bytesPerFrame(heapFrames), TARGET_BYTES_PER_FRAME, false,
+                heapFrames + " frames, one node, no swap"));
+        long big = 1L << 26;
+        if (scale >= 1 && Runtime.getRuntime().maxMemory() > big * 16 * 2) {
+            out.add(new BenchResult(NAME, "heap bytes/frame 256 GiB", bytesPerFrame((int) big), TARGET_BYTES_PER_FRAME, false,
+                    big + " frames (256 GiB machine)"));
+        }
+        out.add(new BenchResult(NAME, "trace decode refs/s", decode(Math.max(1 << 16, (int) (4_000_000 * scale))), Double.NaN, true,
+                "oracleGeneral binary, 24-byte records, from the page cache"));
+        return out;
+    }
+
+    /** References per second replaying {@code refs} uniformly random pages of {@code pages} in {@code frames} frames. */
+    static double replay(int frames, int pages, int refs, boolean swap) {
+        int[] string = new int[refs];
+        SplittableRandom r = new SplittableRandom(42);
+        for (int i = 0; i < refs; i++) {
+            string[i] = r.nextInt(pages);
+        }
+        double best = 0;
+        for (int rep = 0; rep <= REPETITIONS; rep++) {
+            Machine m = new Machine(frames, swap ? pages : 0, pages);
+            m.run(new Sequential(pages), pages); // fault everything in (or through swap) first
+            long t0 = System.nanoTime();
+            long done = m.run(new ArrayReplay(string), refs);
+            long dt = System.nanoTime() - t0;
+            if (done != refs) {
+                throw new IllegalStateException("replayed " + done + " of " + refs + " references");
+            }
+            if (!swap && m.metrics.counter(MmMetrics.PGFAULT).get() != pages) {
+                throw new IllegalStateException("resident replay faulted after warm-up");
+            }
+            if (rep > 0) {
+                best = Math.max(best, refs * 1e9 / dt);
+            }
+        }
+        return best;
+    }
+
+    /** One node, one process, one thread on CPU 0, on the engine's real classes. */
+    static final class Machine {
+        final MetricsRegistry metrics = new MetricsRegistry();
+        final MemoryManager mm;
+        final MmStruct process;
+
+        Machine(int frames, int swapSlots, int pages) {
+            NumaTopology topology = new NumaTopology(new int[][] {{NumaTopology.LOCAL_DISTANCE}}, new int[] {0});
+            mm = new MemoryManager(topology, new NodeMemory[] {new NodeMemory(frames, 80, 0, true)}, swapSlots,
+                    CostModel.defaults(), (fault, view) -> 0, "bench", new SecurityHardening() {
+                    }, "none", metrics, ReclaimMode.STRICT_LRU);
+            process = mm.createProcess("bench", new String[] {"data"}, new long[] {pages});
+            mm.addCpu(process, 0);
+        }
+
+        /** Runs one thread making {@code refs} references to completion; returns how many it made. */
+        long run(WorkloadGenerator w, long refs) {
+            SimulationClock clock = new SimulationClock();
+            EventQueue queue = new EventQueue();
+            SimThread t = new SimThread("bench", process, 0, 0, w, "bench", refs, Long.MAX_VALUE, mm, queue, new TaskStats());
+            t.start(0);
+            new EventLoop(clock, queue).run(Long.MAX_VALUE, 0, () -> {
+            });
+            return t.done();
+        }
+    }
+
+    /** A reference string replayed from an array (power-of-two length). */
+    static final class ArrayReplay implements WorkloadGenerator {
+        private final int[] refs;
+        private int next;
+
+        ArrayReplay(int[] refs) {
+            this.refs = refs;
+        }
+
+        @Override
+        public long nextPage() {
+            int[] a = refs;
+            int i = next;
+            next = i + 1 == a.length ? 0 : i + 1;
+            return a[i];
+        }
+    }
+
+    /** Pages 0..n-1 in order, for warm-up. */
+    static final class Sequential implements WorkloadGenerator {
+        private final int pages;
+        private int next;
+
+        Sequential(int pages) {
+            this.pages = pages;
+        }
+
+        @Override
+        public long nextPage() {
+            int p = next;
+            next = p + 1 == pages ? 0 : p + 1;
+            return p;
+        }
+    }
+
+    /** Heap per frame: used heap after GC with a memory manager of {@code frames} frames, minus before. */
+    static double bytesPerFrame(int frames) {
+        MemoryMXBean bean = ManagementFactory.getMemoryMXBean();
+        long before = usedAfterGc(bean);
+        Machine m = new Machine(frames, 0, 1);
+        long after = usedAfterGc(bean);
+        double perFrame = (double) (after - before) / frames;
+        if (m.mm.node(0).spannedPages() != frames) {
+            throw new IllegalStateException("node lost frames");
+        }
+        return perFrame;
+    }
+
+    private static long usedAfterGc(MemoryMXBean bean) {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            used = Math.min(used, bean.getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    /** Records per second the oracleGeneral reader decodes from a temporary file. */
+    static double decode(int records) {
+        Path file = null;
+        try {
+            file = Files.createTempFile("ksim-bench", ".oracleGeneral.bin");
+            ByteBuffer b = ByteBuffer.allocate(24 * 4096).order(ByteOrder.LITTLE_ENDIAN);
+            SplittableRandom r = new SplittableRandom(1);
+            try (OutputStream os = Files.newOutputStream(file)) {
+                for (int i = 0; i < records; i++) {
+                    b.putInt(i).putLong(r.nextInt(1 << 20)).putInt(4096).putLong(-1);
+                    if (!b.hasRemaining()) {
+                        os.write(b.array(), 0, b.position());
+                        b.clear();
+                    }
+                }
+                os.write(b.array(), 0, b.position());
+            }
+            double best = 0;
+            long sum = 0;
+            for (int rep = 0; rep <= REPETITIONS; rep++) {
+                try (PageTrace t = TraceFiles.open(file, "oracle-bin", false)) {
+                    long t0 = System.nanoTime();
+                    long n = 0;
+                    while (t.next()) {
+                        sum += t.page();
+                        n++;
+                    }
+                    long dt = System.nanoTime() - t0;
+                    if (n != records) {
+                        throw new IllegalStateException("decoded " + n + " of " + records);
+                    }
+                    if (rep > 0) {
+                        best = Math.max(best, n * 1e9 / dt);
+                    }
+                }
+            }
+            if (sum == 42) {
+                System.out.print(""); // keeps the sum alive
+            }
+            return best;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temporary file
+                }
+            }
+        }
+    }
+
+    /** {@code java -cp … dev.ksim.engine.bench.MmBenchmark [scale]}: runs without the CLI (profiling). */
+    public static void main(String[] args) {
+        double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        for (BenchResult r : new MmBenchmark().run(scale)) {
+            System.out.println(r);
+        }
+        System.out.println(Arrays.toString(args));
+    }
+}
