@@ -34,7 +34,8 @@ public final class ScenarioBlock extends Block {
             "hardening", "hardening 'none'",
             "costs", "costs { fault.minor.anon 1.us }",
             "process", "process('app') { mapping 'heap', 64.MiB; thread(cpu: 0) { workload 'uniform' } }",
-            "expect", "expect { metric 'oom_kill' equalTo 0 }");
+            "expect", "expect { metric 'oom_kill' equalTo 0 }",
+            "ipc", "ipc { transport 'bus1'; accounting 'quota-n1'; user 'root', uid: 0; peer('agent', user: 'root') { serve every: 20.us } }");
 
     private final String scenarioName;
     private String descriptionText = "";
@@ -49,6 +50,7 @@ public final class ScenarioBlock extends Block {
     private final Map<String, Long> costOverrides = new LinkedHashMap<>();
     private final List<ProcessBlock> processBlocks = new ArrayList<>();
     private final List<ExpectBlock.Expectation> expectations = new ArrayList<>();
+    private IpcBlock ipcBlock;
 
     ScenarioBlock(Evaluation ev, SourceRef where, String name) {
         super(ev, where);
@@ -158,6 +160,15 @@ public final class ScenarioBlock extends Block {
         processBlocks.add(within(new ProcessBlock(ev, at, text), body));
     }
 
+    /** A bus1-style IPC system (docs/ipc.md); a scenario with ipc {} needs no machine or processes. */
+    public void ipc(@DelegatesTo(value = IpcBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        if (ipcBlock != null) {
+            report("ipc {} is given twice (first at line " + ipcBlock.where.line() + ")");
+            return;
+        }
+        ipcBlock = within(new IpcBlock(ev, ev.here()), body);
+    }
+
     /** Assertions over the run's metrics that decide the exit code. */
     public void expect(@DelegatesTo(value = ExpectBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
         within(new ExpectBlock(ev, ev.here(), expectations), body);
@@ -168,6 +179,9 @@ public final class ScenarioBlock extends Block {
         boolean quiet = dirty;
         if (durationNs == null && !quiet) {
             report(where, "scenario '" + scenarioName + "' has no duration; add e.g. duration 200.ms");
+        }
+        if (ipcBlock != null) {
+            return buildIpc(label, params);
         }
         MachineSpec machine = null;
         if (machineBlock == null) {
@@ -197,6 +211,30 @@ public final class ScenarioBlock extends Block {
         }
         return new ScenarioModel(scenarioName, descriptionText, label, params, machine, processes, policy, hardening,
                 durationNs, sampleNs, costOverrides, expects, where);
+    }
+
+    /** An IPC-only scenario: machine, processes, policy and hardening are not needed. */
+    private ScenarioModel buildIpc(String label, Map<String, Object> params) {
+        dev.ksim.engine.ipc.IpcSpec ipc = ipcBlock.build();
+        MachineSpec machine = machineBlock == null ? null : machineBlock.build();
+        List<ProcessSpec> processes = new ArrayList<>();
+        for (ProcessBlock p : processBlocks) {
+            ProcessSpec spec = p.build();
+            if (spec != null) {
+                processes.add(spec);
+            }
+        }
+        List<ExpectationSpec> expects = new ArrayList<>();
+        for (ExpectBlock.Expectation e : expectations) {
+            if (e.spec() != null) {
+                expects.add(e.spec());
+            }
+        }
+        if (!ev.diagnostics.isEmpty() || ipc == null || durationNs == null) {
+            return null;
+        }
+        return new ScenarioModel(scenarioName, descriptionText, label, params, machine, processes, policyRef, hardeningRef,
+                durationNs, sampleNs, costOverrides, expects, where, ipc);
     }
 
     String scenarioName() {

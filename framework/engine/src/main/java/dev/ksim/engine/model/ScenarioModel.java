@@ -21,6 +21,8 @@ import java.util.Map;
  * @param costOverrides    cost-model entries the scenario overrides (key = cost-model key)
  * @param expectations     assertions deciding the exit code
  * @param source           the scenario file
+ * @param ipc              the {@code ipc { }} part (users, peers, transport, accounting), or null;
+ *                         a model with ipc runs the IPC simulation and may have no machine
  */
 public record ScenarioModel(
         String name,
@@ -35,7 +37,17 @@ public record ScenarioModel(
         long sampleIntervalNs,
         Map<String, Long> costOverrides,
         List<ExpectationSpec> expectations,
-        SourceRef source) {
+        SourceRef source,
+        dev.ksim.engine.ipc.IpcSpec ipc) {
+
+    /** A model without IPC (the memory model's scenarios). */
+    public ScenarioModel(String name, String description, String variant, Map<String, Object> params, MachineSpec machine,
+                         List<ProcessSpec> processes, PluginRef migrationPolicy, PluginRef hardening, long durationNs,
+                         long sampleIntervalNs, Map<String, Long> costOverrides, List<ExpectationSpec> expectations,
+                         SourceRef source) {
+        this(name, description, variant, params, machine, processes, migrationPolicy, hardening, durationNs, sampleIntervalNs,
+                costOverrides, expectations, source, null);
+    }
 
     public ScenarioModel {
         params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));

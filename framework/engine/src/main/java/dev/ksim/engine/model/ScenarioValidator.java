@@ -35,6 +35,10 @@ public final class ScenarioValidator {
         if (m.sampleIntervalNs() <= 0) {
             out.add(new Diagnostic(top, "sample interval must be > 0, got " + m.sampleIntervalNs() + " ns"));
         }
+        if (m.ipc() != null) {
+            validateIpc(m, top, out);
+            return out;
+        }
         if (m.migrationPolicy() == null) {
             out.add(new Diagnostic(top, "no migration policy chosen"));
         }
@@ -64,6 +68,41 @@ public final class ScenarioValidator {
             }
         }
         return out;
+    }
+
+    /**
+     * An IPC-only scenario ({@code ipc { }}, no machine or processes yet): the IPC spec, cost keys
+     * (the IPC cost table's) and expectation metrics (the IPC run's).
+     */
+    private static void validateIpc(ScenarioModel m, SourceRef top, List<Diagnostic> out) {
+        if (m.machine() != null || !m.processes().isEmpty()) {
+            out.add(new Diagnostic(top, "a scenario with ipc {} cannot also have a machine or processes (yet); split it in two scenarios"));
+        }
+        out.addAll(dev.ksim.engine.ipc.IpcValidator.validate(m.ipc(), m.costOverrides()));
+        Set<String> keys = dev.ksim.engine.ipc.IpcCosts.keys();
+        for (Map.Entry<String, Long> e : new java.util.TreeMap<>(m.costOverrides()).entrySet()) {
+            if (!keys.contains(e.getKey())) {
+                out.add(new Diagnostic(top, "unknown cost '" + e.getKey() + "' for an ipc {} scenario" + Suggestions.didYouMean(e.getKey(), keys)
+                        + "; IPC costs: " + String.join(", ", keys)));
+            } else if (e.getValue() == null || e.getValue() < 0) {
+                out.add(new Diagnostic(top, "cost '" + e.getKey() + "' must be >= 0, got " + e.getValue()));
+            }
+        }
+        Set<String> names = dev.ksim.engine.ipc.IpcSimulation.metricNames(m.ipc());
+        Set<String> ids = new HashSet<>();
+        if (m.ipc().transport() != null) {
+            ids.add(m.ipc().transport().id());
+        }
+        if (m.ipc().accounting() != null) {
+            ids.add(m.ipc().accounting().id());
+        }
+        for (ExpectationSpec e : m.expectations()) {
+            String metric = e.metric();
+            if (metric == null || names.contains(metric) || pluginMetric(metric, ids)) {
+                continue;
+            }
+            out.add(new Diagnostic(at(e.where()), "unknown metric '" + metric + "'" + Suggestions.didYouMean(metric, names)));
+        }
     }
 
     private static void validateMachine(MachineSpec machine, List<Diagnostic> out) {

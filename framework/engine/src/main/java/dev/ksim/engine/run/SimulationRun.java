@@ -22,6 +22,8 @@ import dev.ksim.engine.sim.EventQueue;
 import dev.ksim.engine.sim.SimulationClock;
 import dev.ksim.engine.task.SimThread;
 import dev.ksim.engine.task.TaskStats;
+import dev.ksim.engine.trace.TraceFiles;
+import dev.ksim.spi.InvalidInputException;
 import dev.ksim.spi.PluginKind;
 import dev.ksim.spi.mm.MemoryProvider;
 import dev.ksim.spi.mm.MigrationPolicy;
@@ -29,6 +31,7 @@ import dev.ksim.spi.mm.NodeMemory;
 import dev.ksim.spi.mm.NodeRequest;
 import dev.ksim.spi.security.SecurityHardening;
 import dev.ksim.spi.workload.AccessRange;
+import dev.ksim.spi.workload.PageTraces;
 import dev.ksim.spi.workload.WorkloadGenerator;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,13 +68,17 @@ final class SimulationRun {
     private final EngineServices services;
     private final TaskStats tasks = new TaskStats();
     private final dev.ksim.engine.sim.EventHandler sampler = this::sample;
+    private final TraceFiles traces;
     private MemoryManager memory;
+    /** The IPC simulation of a model with {@code ipc { }}, else null. */
+    private dev.ksim.engine.ipc.IpcSimulation ipc;
 
     SimulationRun(ScenarioModel model, long seed, PluginInstantiator plugins, RunOptions options) {
         this.model = model;
         this.plugins = plugins;
         this.options = options;
         this.services = new EngineServices(clock, metrics, seed, model.variant());
+        this.traces = TraceFiles.forScenario(model.source() == null ? "" : model.source().file());
     }
 
     RunResult execute() {
@@ -81,21 +88,33 @@ final class SimulationRun {
             loop.run(model.durationNs(), options.invariantCheckEvery(),
                     () -> invariants.checkAll("after event " + loop.dispatched()));
         } catch (PluginCrashException crash) {
+            if (crash.getCause() instanceof InvalidInputException bad) {
+                throw bad; // thrown while the plugin was created: the user's input, not a crash
+            }
             error = crash.getMessage();
+        } finally {
+            traces.closeAll();
         }
         invariants.checkAll("end");
 
+        if (ipc != null) {
+            ipc.finish();
+        }
         SortedMap<String, Number> values = metrics.finalValues();
         if (memory != null) {
             memory.reportNodeMetrics(values);
         }
         SortedMap<String, HistogramSummary> histograms = metrics.histogramSummaries();
         List<ExpectationResult> expectations = error == null ? evaluate(values, histograms) : List.of();
-        return new RunResult(model.variant(), model.params(), tasks.lastEndNs(), values, histograms,
+        return new RunResult(model.variant(), model.params(), ipc != null ? ipcEndNs : tasks.lastEndNs(), values, histograms,
                 metrics.series(model.sampleIntervalNs()), expectations, invariants.report(), error);
     }
 
     private void build() {
+        if (model.ipc() != null) {
+            buildIpc();
+            return;
+        }
         NumaTopology topology = NumaTopology.of(model.machine());
         List<NodeSpec> nodeSpecs = model.machine().nodes();
         NodeMemory[] nodeMemory = new NodeMemory[nodeSpecs.size()];
@@ -133,7 +152,8 @@ final class SimulationRun {
         SwapSpec swap = model.machine().swap() == null ? SwapSpec.NONE : model.machine().swap();
         CostModel costs = CostModel.of(swap, model.costOverrides());
         memory = new MemoryManager(topology, nodeMemory, swap.sizeBytes() / MemoryManager.PAGE_SIZE, costs,
-                policy, policyRef.id(), hardening, hardeningRef == null ? "none" : hardeningRef.id(), metrics);
+                policy, policyRef.id(), hardening, hardeningRef == null ? "none" : hardeningRef.id(), metrics,
+                model.machine().reclaim());
         memory.registerInvariants(invariants);
 
         List<SimThread> threads = new ArrayList<>();
@@ -152,7 +172,8 @@ final class SimulationRun {
                 int vma = indexOf(names, t.mapping());
                 String component = p.name() + "." + t.name() + ".workload";
                 WorkloadGenerator generator = plugins.instantiate(t.workload(), WorkloadGenerator.class, services,
-                        component, Map.of(AccessRange.class, new AccessRange(pages[vma], ti, threadCount)));
+                        component, Map.of(AccessRange.class, new AccessRange(pages[vma], ti, threadCount),
+                                PageTraces.class, traces));
                 memory.addCpu(mm, t.cpu());
                 threads.add(new SimThread(p.name() + "." + t.name(), mm, vma, t.cpu(), generator, t.workload().id(),
                         t.accesses(), model.durationNs(), memory, queue, tasks));
@@ -162,6 +183,35 @@ final class SimulationRun {
         for (SimThread t : threads) {
             t.start(0);
         }
+    }
+
+    /** Simulated time an IPC run covered: its duration, or less when a plugin crashed. */
+    private long ipcEndNs;
+
+    /**
+     * Builds the IPC simulation ({@code dev.ksim.engine.ipc}): binds the transport and the
+     * accounting policy (component ids {@code ipc.transport}, {@code ipc.accounting}) and samples
+     * gauges every interval until the end of the run.
+     */
+    private void buildIpc() {
+        dev.ksim.engine.ipc.IpcSpec spec = model.ipc();
+        dev.ksim.spi.ipc.IpcTransport transport = plugins.instantiate(spec.transport(), dev.ksim.spi.ipc.IpcTransport.class,
+                services, "ipc.transport", Map.of());
+        dev.ksim.spi.ipc.IpcAccountingPolicy policy = plugins.instantiate(spec.accounting(),
+                dev.ksim.spi.ipc.IpcAccountingPolicy.class, services, "ipc.accounting", Map.of());
+        dev.ksim.engine.ipc.IpcAccounting accounting = new dev.ksim.engine.ipc.IpcAccounting(
+                new dev.ksim.engine.ipc.GuardedPolicy(policy, spec.accounting().id()), spec.accounting().id());
+        ipc = new dev.ksim.engine.ipc.IpcSimulation(spec, dev.ksim.engine.ipc.IpcCosts.of(model.costOverrides()), accounting,
+                transport, queue, clock, metrics, invariants, model.durationNs(), services::stream);
+        ipcEndNs = model.durationNs();
+        dev.ksim.engine.sim.EventHandler[] ipcSampler = new dev.ksim.engine.sim.EventHandler[1];
+        ipcSampler[0] = now -> {
+            metrics.sampleGauges();
+            if (now + model.sampleIntervalNs() < model.durationNs()) {
+                queue.schedule(now + model.sampleIntervalNs(), SAMPLER_PRIORITY, ipcSampler[0]);
+            }
+        };
+        queue.schedule(0, SAMPLER_PRIORITY, ipcSampler[0]);
     }
 
     /** Samples every gauge, and keeps sampling while any thread is live. */

@@ -31,7 +31,15 @@ public final class SummaryTable {
                 header.add(m);
             }
         }
+        for (String m : ipcMetrics(runs)) {
+            metrics.add(m);
+            header.add(m);
+        }
+        List<String> latencies = ipcLatencies(runs);
         boolean faults = runs.stream().anyMatch(r -> r.histograms().containsKey(FAULT_HISTOGRAM));
+        for (String h : latencies) {
+            header.add(h.substring(0, h.length() - IPC_LATENCY.length()) + " p99");
+        }
         if (faults) {
             header.add("fault p99");
         }
@@ -44,6 +52,10 @@ public final class SummaryTable {
             for (String m : metrics) {
                 Number n = r.metrics().get(m);
                 row.add(n == null ? "-" : String.format(Locale.ROOT, "%,d", n.longValue()));
+            }
+            for (String name : latencies) {
+                HistogramSummary h = r.histograms().get(name);
+                row.add(h == null || h.count() == 0 ? "-" : formatNs(h.p99()));
             }
             if (faults) {
                 HistogramSummary h = r.histograms().get(FAULT_HISTOGRAM);
@@ -71,6 +83,65 @@ public final class SummaryTable {
             }
         }
         return out.toString();
+    }
+
+    /** IPC per-peer counters that tell a run's story, as the runs produced them. */
+    static final List<String> IPC_PEER_COLUMNS = List.of(".calls_completed", ".calls_failed", ".calls_timed_out");
+    /** IPC run-wide counters shown when some run has a non-zero value. */
+    static final List<String> IPC_RUN_COLUMNS = List.of("ipc_edquot", "ipc_eagain", "ipc_ebadf", "ipc_dropped", "ipc_reply_disconnects");
+    static final String IPC_LATENCY = ".call_latency";
+    /** Order columns, shown when some run observed message order (its scenario multicasts or relays). */
+    static final List<String> IPC_ORDER_COLUMNS = List.of("ipc_order_checked", "ipc_order_inversions", "ipc_causal_checked",
+            "ipc_causal_violations", "ipc_order_violations", "ipc_recv_blocked");
+    /** Revocation columns, shown when some run destroyed nodes (its scenario has a destroy behaviour). */
+    static final List<String> IPC_REVOCATION_COLUMNS = List.of("ipc_nodes_destroyed", "ipc_node_destroy", "ipc_delivered",
+            "ipc_dropped", "ipc_ebadf", "ipc_invalid_handles");
+
+    /**
+     * The IPC columns, taken from the results rather than a fixed list: each calling peer group's
+     * completed / failed / timed-out calls ({@code ipc.<peer>.calls_*}, sorted by name), then the
+     * run-wide refusal and drop counters some run has non-zero, then the order and revocation
+     * counters when some run reported them.
+     */
+    static List<String> ipcMetrics(List<RunResult> runs) {
+        java.util.TreeSet<String> peer = new java.util.TreeSet<>();
+        for (RunResult r : runs) {
+            for (String m : r.metrics().keySet()) {
+                if (m.startsWith("ipc.") && !m.startsWith("ipc.user.") && IPC_PEER_COLUMNS.stream().anyMatch(m::endsWith)
+                        && r.histograms().containsKey(m.substring(0, m.lastIndexOf('.')) + IPC_LATENCY)) {
+                    peer.add(m);
+                }
+            }
+        }
+        List<String> out = new ArrayList<>(peer);
+        for (String m : IPC_RUN_COLUMNS) {
+            if (runs.stream().anyMatch(r -> r.metrics().get(m) != null && r.metrics().get(m).longValue() != 0)) {
+                out.add(m);
+            }
+        }
+        for (List<String> group : List.of(IPC_ORDER_COLUMNS, IPC_REVOCATION_COLUMNS)) {
+            if (runs.stream().anyMatch(r -> r.metrics().containsKey(group.get(0)))) {
+                for (String m : group) {
+                    if (!out.contains(m)) {
+                        out.add(m);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Call-latency histograms of the runs, sorted. */
+    static List<String> ipcLatencies(List<RunResult> runs) {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        for (RunResult r : runs) {
+            for (String h : r.histograms().keySet()) {
+                if (h.startsWith("ipc.") && h.endsWith(IPC_LATENCY)) {
+                    out.add(h);
+                }
+            }
+        }
+        return new ArrayList<>(out);
     }
 
     private static String expectCell(RunResult r) {

@@ -140,11 +140,21 @@ public final class ScenarioRunner {
 
     private static List<PluginRef> refs(ScenarioModel v) {
         List<PluginRef> refs = new ArrayList<>();
-        for (NodeSpec n : v.machine().nodes()) {
-            refs.add(n.provider());
+        if (v.machine() != null) {
+            for (NodeSpec n : v.machine().nodes()) {
+                refs.add(n.provider());
+            }
         }
-        refs.add(v.migrationPolicy());
-        refs.add(v.hardening());
+        if (v.migrationPolicy() != null) {
+            refs.add(v.migrationPolicy());
+        }
+        if (v.hardening() != null) {
+            refs.add(v.hardening());
+        }
+        if (v.ipc() != null) {
+            refs.add(v.ipc().transport());
+            refs.add(v.ipc().accounting());
+        }
         for (ProcessSpec p : v.processes()) {
             for (ThreadSpec t : p.threads()) {
                 refs.add(t.workload());

@@ -5,5 +5,5 @@
  * a plugin importing {@code [0.1,0.2)} keeps working across compatible engine releases.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.ksim.spi.ipc;
