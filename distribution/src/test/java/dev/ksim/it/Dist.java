@@ -190,7 +190,7 @@ final class Dist {
         a.put(new Attributes.Name("Bundle-ManifestVersion"), "2");
         a.put(new Attributes.Name("Bundle-SymbolicName"), "test.needs.newer.spi");
         a.put(new Attributes.Name("Bundle-Version"), "1.0.0");
-        a.put(new Attributes.Name("Import-Package"), "dev.ksim.spi;version=\"[0.2,0.3)\"");
+        a.put(new Attributes.Name("Import-Package"), "dev.ksim.spi;version=\"[1.0,2)\"");
         try (OutputStream os = Files.newOutputStream(out); JarOutputStream o = new JarOutputStream(os, m)) {
             o.putNextEntry(new JarEntry("readme.txt"));
             o.write("built against a newer SPI".getBytes(StandardCharsets.UTF_8));

@@ -93,12 +93,12 @@ class HotDeployIT {
             assertEquals(0, plugins.code(), plugins.output());
             String listing = plugins.output();
             assertTrue(listing.contains("corrupt.jar") && listing.contains("not a valid jar"), listing);
-            assertTrue(listing.contains("test.needs.newer.spi 1.0.0 needs package dev.ksim.spi version [0.2.0,0.3.0)"), listing);
-            assertTrue(listing.contains("this runtime provides dev.ksim.spi 0.1.0"), listing);
+            assertTrue(listing.contains("test.needs.newer.spi 1.0.0 needs package dev.ksim.spi version [1.0.0,2.0.0)"), listing);
+            assertTrue(listing.contains("this runtime provides dev.ksim.spi 0.2.0"), listing);
             assertTrue(listing.lines().anyMatch(l -> l.startsWith("weighted-interleave ") && l.contains("active")), listing);
             assertTrue(listing.lines().anyMatch(l -> l.startsWith("first-touch ") && l.contains("active")), listing);
             String log = Files.readString(home.resolve("logs/ksim.log"));
-            assertTrue(log.contains("needs package dev.ksim.spi version [0.2.0,0.3.0)"), log);
+            assertTrue(log.contains("needs package dev.ksim.spi version [1.0.0,2.0.0)"), log);
             Files.delete(deploy.resolve("corrupt.jar"));
             Files.delete(deploy.resolve("newer-spi.jar"));
 

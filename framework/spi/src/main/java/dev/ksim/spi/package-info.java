@@ -1,9 +1,10 @@
 /**
  * The plugin contract: what a plugin declares (id, kind, version, option schema) and the engine services it may inject (clock, random stream, metrics).
  *
- * <p>Exported to plugin bundles by the host; the package version follows semantic versioning:
- * a plugin importing {@code [0.1,0.2)} keeps working across compatible engine releases.
+ * <p>Exported to plugin bundles by the host. The package version follows OSGi semantic
+ * versioning: additions raise the minor version, incompatible changes the major one; bnd gives a
+ * plugin compiled against version 0.x an import range {@code [0.x,1)}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.ksim.spi;

@@ -1,5 +1,6 @@
 package dev.ksim.example;
 
+import dev.ksim.spi.AbstractPluginProvider;
 import dev.ksim.spi.OptionType;
 import dev.ksim.spi.PluginDescriptor;
 import dev.ksim.spi.PluginKind;
@@ -12,7 +13,7 @@ import org.osgi.service.component.annotations.Component;
  * classpath too.
  */
 @Component(service = PluginProvider.class)
-public final class WeightedInterleaveProvider implements PluginProvider {
+public final class WeightedInterleaveProvider extends AbstractPluginProvider {
     static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("weighted-interleave", PluginKind.MIGRATION_POLICY)
             .version("1.0.0")
             .summary("Interleave pages over nodes in proportion to per-node weights (MPOL_WEIGHTED_INTERLEAVE, Linux 6.9)")
@@ -20,13 +21,7 @@ public final class WeightedInterleaveProvider implements PluginProvider {
                     "comma-separated weight per node, e.g. '3,1'; missing nodes weigh 1")
             .build();
 
-    @Override
-    public PluginDescriptor descriptor() {
-        return DESCRIPTOR;
-    }
-
-    @Override
-    public Class<?> implementation() {
-        return WeightedInterleave.class;
+    public WeightedInterleaveProvider() {
+        super(DESCRIPTOR, WeightedInterleave.class);
     }
 }

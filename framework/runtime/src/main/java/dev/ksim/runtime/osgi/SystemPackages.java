@@ -26,10 +26,16 @@ public final class SystemPackages {
 
     /** Bundle-SymbolicName of the SPI jar. */
     public static final String SPI_BUNDLE = "dev.ksim.spi";
-    /** Used when no SPI manifest can be found (e.g. run from target/classes without bnd). */
-    static final List<String> FALLBACK_SPI_PACKAGES = List.of(
-            "dev.ksim.spi", "dev.ksim.spi.ipc", "dev.ksim.spi.mm", "dev.ksim.spi.security", "dev.ksim.spi.workload");
-    static final String FALLBACK_SPI_VERSION = "0.1.0";
+    /**
+     * Used when no SPI manifest can be found (e.g. run from target/classes without bnd): each SPI
+     * package with the version its package-info declares. SystemPackagesTest keeps the two equal.
+     */
+    static final java.util.Map<String, String> FALLBACK_SPI_EXPORTS = java.util.Map.of(
+            "dev.ksim.spi", "0.2.0",
+            "dev.ksim.spi.ipc", "0.2.0",
+            "dev.ksim.spi.mm", "0.1.0",
+            "dev.ksim.spi.security", "0.1.0",
+            "dev.ksim.spi.workload", "0.2.0");
     static final List<String> SLF4J_PACKAGES = List.of("org.slf4j", "org.slf4j.event", "org.slf4j.helpers", "org.slf4j.spi");
     static final String FALLBACK_SLF4J_VERSION = "2.0.17";
     static final String JAKARTA_INJECT = "jakarta.inject;version=\"2.0.1\"";
@@ -57,11 +63,9 @@ public final class SystemPackages {
                 return out;
             }
         }
-        LOG.debug("no SPI manifest found; exporting the built-in SPI package list {}", FALLBACK_SPI_VERSION);
+        LOG.debug("no SPI manifest found; exporting the built-in SPI package list {}", FALLBACK_SPI_EXPORTS);
         List<String> out = new ArrayList<>();
-        for (String p : FALLBACK_SPI_PACKAGES) {
-            out.add(p + ";version=\"" + FALLBACK_SPI_VERSION + "\"");
-        }
+        new java.util.TreeMap<>(FALLBACK_SPI_EXPORTS).forEach((p, v) -> out.add(p + ";version=\"" + v + "\""));
         return out;
     }
 

@@ -128,7 +128,7 @@ class FelixHostTest {
         assertEquals(6, host.diagnostics().bundles().size());
         assertEquals(List.of(), host.diagnostics().problems());
         String extra = host.bundleContext().getProperty("org.osgi.framework.system.packages.extra");
-        assertTrue(extra.contains("dev.ksim.spi;version=\"0.1.0\""), extra);
+        assertTrue(extra.contains("dev.ksim.spi;version=\"0.2.0\""), extra);
         assertTrue(extra.contains("org.slf4j;version="), extra);
         assertTrue(extra.contains("jakarta.inject;version=\"2.0.1\""), extra);
         assertFalse(extra.contains("com.google.inject"), extra);

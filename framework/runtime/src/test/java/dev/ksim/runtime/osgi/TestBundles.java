@@ -27,10 +27,10 @@ final class TestBundles {
             </scr:component>
             """;
 
-    /** The echo plugin bundle: test classes of dev.ksim.runtime.osgi.bundle, DS XML, SPI imports [0.1,0.2). */
+    /** The echo plugin bundle: test classes of dev.ksim.runtime.osgi.bundle, DS XML, SPI imports [0.1,1) as bnd would write for a plugin built against 0.1. */
     static byte[] echoBundle(String bundleVersion) throws IOException {
         Manifest m = manifest("test.echo", bundleVersion,
-                "dev.ksim.spi;version=\"[0.1,0.2)\",dev.ksim.spi.security;version=\"[0.1,0.2)\","
+                "dev.ksim.spi;version=\"[0.1,1)\",dev.ksim.spi.security;version=\"[0.1,1)\","
                         + "jakarta.inject;version=\"[2.0,3)\"");
         m.getMainAttributes().putValue("Service-Component", "OSGI-INF/echo.xml");
         Path classes = Path.of("target", "test-classes", "dev", "ksim", "runtime", "osgi", "bundle");

@@ -1,8 +1,9 @@
 /**
  * IPC designs: transports and per-user resource accounting policies.
  *
- * <p>Exported to plugin bundles by the host; the package version follows semantic versioning:
- * a plugin importing {@code [0.1,0.2)} keeps working across compatible engine releases.
+ * <p>Exported to plugin bundles by the host. The package version follows OSGi semantic
+ * versioning: additions raise the minor version, incompatible changes the major one; bnd gives a
+ * plugin compiled against version 0.x an import range {@code [0.x,1)}.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("0.2.0")

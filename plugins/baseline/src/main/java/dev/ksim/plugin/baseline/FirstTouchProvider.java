@@ -1,5 +1,6 @@
 package dev.ksim.plugin.baseline;
 
+import dev.ksim.spi.AbstractPluginProvider;
 import dev.ksim.spi.PluginDescriptor;
 import dev.ksim.spi.PluginKind;
 import dev.ksim.spi.PluginProvider;
@@ -7,19 +8,13 @@ import org.osgi.service.component.annotations.Component;
 
 /** Registers {@link FirstTouch}, Linux's default local-allocation policy (MPOL_LOCAL). */
 @Component(service = PluginProvider.class)
-public final class FirstTouchProvider implements PluginProvider {
+public final class FirstTouchProvider extends AbstractPluginProvider {
     static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("first-touch", PluginKind.MIGRATION_POLICY)
             .version("1.0.0")
             .summary("Allocate on the node of the CPU that first touches the page (MPOL_LOCAL, the kernel default)")
             .build();
 
-    @Override
-    public PluginDescriptor descriptor() {
-        return DESCRIPTOR;
-    }
-
-    @Override
-    public Class<?> implementation() {
-        return FirstTouch.class;
+    public FirstTouchProvider() {
+        super(DESCRIPTOR, FirstTouch.class);
     }
 }

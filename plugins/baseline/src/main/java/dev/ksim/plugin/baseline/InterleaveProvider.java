@@ -1,5 +1,6 @@
 package dev.ksim.plugin.baseline;
 
+import dev.ksim.spi.AbstractPluginProvider;
 import dev.ksim.spi.PluginDescriptor;
 import dev.ksim.spi.PluginKind;
 import dev.ksim.spi.PluginProvider;
@@ -7,7 +8,7 @@ import org.osgi.service.component.annotations.Component;
 
 /** Registers {@link Interleave}, MPOL_INTERLEAVE over a node set. */
 @Component(service = PluginProvider.class)
-public final class InterleaveProvider implements PluginProvider {
+public final class InterleaveProvider extends AbstractPluginProvider {
     static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("interleave", PluginKind.MIGRATION_POLICY)
             .version("1.0.0")
             .summary("Spread pages round-robin over a node set by page offset (MPOL_INTERLEAVE)")
@@ -15,13 +16,7 @@ public final class InterleaveProvider implements PluginProvider {
                     "nodes to interleave over: 'all' or a list such as '0,2-3'")
             .build();
 
-    @Override
-    public PluginDescriptor descriptor() {
-        return DESCRIPTOR;
-    }
-
-    @Override
-    public Class<?> implementation() {
-        return Interleave.class;
+    public InterleaveProvider() {
+        super(DESCRIPTOR, Interleave.class);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ksim.plugin.baseline;
 
+import dev.ksim.spi.AbstractPluginProvider;
 import dev.ksim.spi.PluginDescriptor;
 import dev.ksim.spi.PluginKind;
 import dev.ksim.spi.PluginProvider;
@@ -8,7 +9,7 @@ import org.osgi.service.component.annotations.Component;
 
 /** Registers {@code none}: no hardening, every hook costs nothing (the baseline XPFO is compared to). */
 @Component(service = PluginProvider.class)
-public final class NoHardeningProvider implements PluginProvider {
+public final class NoHardeningProvider extends AbstractPluginProvider {
     static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("none", PluginKind.SECURITY_HARDENING)
             .version("1.0.0")
             .summary("No hardening: user pages stay mapped in the kernel's physmap, no extra cost")
@@ -18,13 +19,7 @@ public final class NoHardeningProvider implements PluginProvider {
     public static final class NoHardening implements SecurityHardening {
     }
 
-    @Override
-    public PluginDescriptor descriptor() {
-        return DESCRIPTOR;
-    }
-
-    @Override
-    public Class<?> implementation() {
-        return NoHardening.class;
+    public NoHardeningProvider() {
+        super(DESCRIPTOR, NoHardening.class);
     }
 }

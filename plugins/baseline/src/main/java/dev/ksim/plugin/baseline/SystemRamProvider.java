@@ -1,5 +1,6 @@
 package dev.ksim.plugin.baseline;
 
+import dev.ksim.spi.AbstractPluginProvider;
 import dev.ksim.spi.OptionType;
 import dev.ksim.spi.PluginDescriptor;
 import dev.ksim.spi.PluginKind;
@@ -8,7 +9,7 @@ import org.osgi.service.component.annotations.Component;
 
 /** Registers {@link SystemRam}, plain DRAM behind a NUMA node. */
 @Component(service = PluginProvider.class)
-public final class SystemRamProvider implements PluginProvider {
+public final class SystemRamProvider extends AbstractPluginProvider {
     static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("system-ram", PluginKind.MEMORY_PROVIDER)
             .version("1.0.0")
             .summary("Ordinary DRAM: CPU-accessible, top tier, buddy-managed")
@@ -19,13 +20,7 @@ public final class SystemRamProvider implements PluginProvider {
             .option(SystemRam.TIER, OptionType.INTEGER, 576L, "abstract distance of the memory tier (DRAM = 576)")
             .build();
 
-    @Override
-    public PluginDescriptor descriptor() {
-        return DESCRIPTOR;
-    }
-
-    @Override
-    public Class<?> implementation() {
-        return SystemRam.class;
+    public SystemRamProvider() {
+        super(DESCRIPTOR, SystemRam.class);
     }
 }

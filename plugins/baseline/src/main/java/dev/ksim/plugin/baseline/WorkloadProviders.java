@@ -1,5 +1,6 @@
 package dev.ksim.plugin.baseline;
 
+import dev.ksim.spi.AbstractPluginProvider;
 import dev.ksim.spi.OptionType;
 import dev.ksim.spi.PluginDescriptor;
 import dev.ksim.spi.PluginKind;
@@ -14,46 +15,34 @@ public final class WorkloadProviders {
 
     /** {@code sequential}: a strided scan. */
     @Component(service = PluginProvider.class)
-    public static final class SequentialProvider implements PluginProvider {
+    public static final class SequentialProvider extends AbstractPluginProvider {
         static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("sequential", PluginKind.WORKLOAD_GENERATOR)
                 .version("1.0.0")
                 .summary("Scan the mapping in order with a stride, wrapping around; thread i starts at i/n of the range")
                 .option(Workloads.STRIDE, OptionType.INTEGER, 1L, "pages to advance per access (may be negative)")
                 .build();
 
-        @Override
-        public PluginDescriptor descriptor() {
-            return DESCRIPTOR;
-        }
-
-        @Override
-        public Class<?> implementation() {
-            return Workloads.Sequential.class;
+        public SequentialProvider() {
+            super(DESCRIPTOR, Workloads.Sequential.class);
         }
     }
 
     /** {@code uniform}: uniform random pages. */
     @Component(service = PluginProvider.class)
-    public static final class UniformProvider implements PluginProvider {
+    public static final class UniformProvider extends AbstractPluginProvider {
         static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("uniform", PluginKind.WORKLOAD_GENERATOR)
                 .version("1.0.0")
                 .summary("Uniformly random pages of the mapping")
                 .build();
 
-        @Override
-        public PluginDescriptor descriptor() {
-            return DESCRIPTOR;
-        }
-
-        @Override
-        public Class<?> implementation() {
-            return Workloads.Uniform.class;
+        public UniformProvider() {
+            super(DESCRIPTOR, Workloads.Uniform.class);
         }
     }
 
     /** {@code trace}: replay of a trace file (valgrind lackey, libCacheSim oracleGeneral, ids). */
     @Component(service = PluginProvider.class)
-    public static final class TraceReplayProvider implements PluginProvider {
+    public static final class TraceReplayProvider extends AbstractPluginProvider {
         static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("trace", PluginKind.WORKLOAD_GENERATOR)
                 .version("1.0.0")
                 .summary("Replay a trace file: valgrind lackey logs, libCacheSim oracleGeneral (binary, csv) or one id"
@@ -68,20 +57,14 @@ public final class WorkloadProviders {
                         "start over when the trace ends (otherwise the thread stops)")
                 .build();
 
-        @Override
-        public PluginDescriptor descriptor() {
-            return DESCRIPTOR;
-        }
-
-        @Override
-        public Class<?> implementation() {
-            return TraceReplay.class;
+        public TraceReplayProvider() {
+            super(DESCRIPTOR, TraceReplay.class);
         }
     }
 
     /** {@code zipf}: Zipf-distributed pages. */
     @Component(service = PluginProvider.class)
-    public static final class ZipfProvider implements PluginProvider {
+    public static final class ZipfProvider extends AbstractPluginProvider {
         static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("zipf", PluginKind.WORKLOAD_GENERATOR)
                 .version("1.0.0")
                 .summary("Zipf-distributed pages: rank k is touched with probability proportional to 1/k^theta")
@@ -90,14 +73,8 @@ public final class WorkloadProviders {
                         "spread hot ranks over the mapping instead of packing them at its start")
                 .build();
 
-        @Override
-        public PluginDescriptor descriptor() {
-            return DESCRIPTOR;
-        }
-
-        @Override
-        public Class<?> implementation() {
-            return Workloads.Zipf.class;
+        public ZipfProvider() {
+            super(DESCRIPTOR, Workloads.Zipf.class);
         }
     }
 }
