@@ -63,6 +63,23 @@ public final class WorkloadProviders {
     }
 
     /** {@code zipf}: Zipf-distributed pages. */
+    /** {@code hot-cold}: a hot set that takes most references and moves between phases. */
+    @Component(service = PluginProvider.class)
+    public static final class HotColdProvider extends AbstractPluginProvider {
+        static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("hot-cold", PluginKind.WORKLOAD_GENERATOR)
+                .version("1.0.0")
+                .summary("A hot set taking most references, the rest uniform over cold pages; the hot set moves every phase")
+                .option(HotCold.HOT_FRACTION, OptionType.NUMBER, 0.2, "share of the mapping's pages that are hot, in (0, 1]")
+                .option(HotCold.HOT_SHARE, OptionType.NUMBER, 0.8, "share of references that go to the hot set, in [0, 1]")
+                .option(HotCold.PHASE, OptionType.INTEGER, 0L,
+                        "references per phase; at each phase change the hot set moves to the next region (0 = never)")
+                .build();
+
+        public HotColdProvider() {
+            super(DESCRIPTOR, HotCold.class);
+        }
+    }
+
     @Component(service = PluginProvider.class)
     public static final class ZipfProvider extends AbstractPluginProvider {
         static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("zipf", PluginKind.WORKLOAD_GENERATOR)

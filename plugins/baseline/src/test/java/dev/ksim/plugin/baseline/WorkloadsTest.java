@@ -91,4 +91,33 @@ class WorkloadsTest {
         assertThrows(IllegalArgumentException.class, () -> new Workloads.Zipf(new AccessRange(10, 0, 1),
                 TestSupport.random(1), TestSupport.options(WorkloadProviders.ZipfProvider.DESCRIPTOR, Map.of("theta", 0.0))));
     }
+
+    @Test
+    void hotColdSendsItsShareToTheHotSetAndMovesItEveryPhase() {
+        var hc = new HotCold(new AccessRange(1000, 0, 1), TestSupport.random(3),
+                TestSupport.options(WorkloadProviders.HotColdProvider.DESCRIPTOR,
+                        Map.of("hotFraction", 0.1, "hotShare", 0.9, "phase", 10_000L)));
+        for (int phase = 0; phase < 3; phase++) {
+            long hot = 0;
+            long start = phase * 100L;
+            for (int i = 0; i < 10_000; i++) {
+                long p = hc.nextPage();
+                assertTrue(p >= 0 && p < 1000, "page " + p);
+                if (p >= start && p < start + 100) {
+                    hot++;
+                }
+            }
+            assertEquals(start, hc.hotStart(), "phase " + phase);
+            // 90 % hot: binomial(10000, 0.9) has sigma 30; 5 sigma is 150.
+            assertEquals(9_000, hot, 150, "phase " + phase);
+        }
+    }
+
+    @Test
+    void hotColdRejectsOutOfRangeOptions() {
+        assertThrows(IllegalArgumentException.class, () -> new HotCold(new AccessRange(10, 0, 1), TestSupport.random(1),
+                TestSupport.options(WorkloadProviders.HotColdProvider.DESCRIPTOR, Map.of("hotFraction", 0.0))));
+        assertThrows(IllegalArgumentException.class, () -> new HotCold(new AccessRange(10, 0, 1), TestSupport.random(1),
+                TestSupport.options(WorkloadProviders.HotColdProvider.DESCRIPTOR, Map.of("hotShare", 1.5))));
+    }
 }
