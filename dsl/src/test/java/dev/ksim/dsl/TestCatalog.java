@@ -35,6 +35,9 @@ final class TestCatalog implements PluginCatalog {
         all.add(PluginDescriptor.builder("sequential", PluginKind.WORKLOAD_GENERATOR)
                 .option("stride", OptionType.INTEGER, 4096L, "bytes between accesses").build());
         all.add(PluginDescriptor.builder("uniform", PluginKind.WORKLOAD_GENERATOR).build());
+        all.add(PluginDescriptor.builder("bus1", PluginKind.IPC_TRANSPORT).build());
+        all.add(PluginDescriptor.builder("quota-n1", PluginKind.IPC_ACCOUNTING_POLICY).build());
+        all.add(PluginDescriptor.builder("no-quota", PluginKind.IPC_ACCOUNTING_POLICY).build());
     }
 
     @Override

@@ -8,6 +8,6 @@ public final class Benchmarks {
     }
 
     public static List<Benchmark> all() {
-        return List.of(new MmBenchmark(), new BuddyBenchmark());
+        return List.of(new MmBenchmark(), new BuddyBenchmark(), new IpcBenchmark());
     }
 }

@@ -112,7 +112,7 @@ public final class IpcValidator {
                 long cost = operationCost(b, costs);
                 if (needsPeriod(b.kind()) && b.periodNs() < cost) {
                     out.add(new Diagnostic(w, "peer '" + p.name() + "': " + word(b) + " every " + b.periodNs() + " ns cannot be met: one "
-                            + b.kind().name().toLowerCase(java.util.Locale.ROOT) + " costs " + cost + " ns of the peer's time (at most "
+                            + word(b) + " costs " + cost + " ns of the peer's time (at most "
                             + (1_000_000_000L / Math.max(1, cost)) + " per second)"));
                 }
                 if (b.kind() == IpcSpec.Kind.CALL && b.timeoutNs() == 0) {
@@ -129,8 +129,9 @@ public final class IpcValidator {
         return out;
     }
 
+    /** The behaviour's word in the scenario language ({@code rpc} for a call). */
     private static String word(IpcSpec.Behaviour b) {
-        return b.kind().name().toLowerCase(java.util.Locale.ROOT);
+        return b.kind() == IpcSpec.Kind.CALL ? "rpc" : b.kind().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     static boolean needsPeriod(IpcSpec.Kind k) {
