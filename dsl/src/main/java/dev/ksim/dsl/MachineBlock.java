@@ -6,6 +6,7 @@ import dev.ksim.engine.model.NodeSpec;
 import dev.ksim.engine.model.ReclaimMode;
 import dev.ksim.engine.model.SourceRef;
 import dev.ksim.engine.model.SwapSpec;
+import dev.ksim.engine.model.VmSpec;
 import dev.ksim.engine.util.Suggestions;
 import groovy.lang.Closure;
 import groovy.lang.DelegatesTo;
@@ -16,7 +17,8 @@ import java.util.Map;
 
 /**
  * {@code machine { ... }}: CPU count, memory nodes, an optional SLIT distance matrix, an
- * optional swap device and the reclaim mode ({@code reclaim 'strict-lru'}, the default). Nodes are numbered 0..n-1; they may be declared in any order.
+ * optional swap device, the reclaim mode ({@code reclaim 'lru'} or {@code 'strict-lru'}) and the vm
+ * tunables ({@code minFreeKbytes}, {@code watermarkScaleFactor}, {@code swappiness}, {@code demotion}). Nodes are numbered 0..n-1; they may be declared in any order.
  */
 public final class MachineBlock extends Block {
     static final Map<String, String> SETTINGS = usage(
@@ -24,7 +26,11 @@ public final class MachineBlock extends Block {
             "node", "node(0) { memory 64.MiB; cpus 0..1 }",
             "distances", "distances([[10, 21], [21, 10]])",
             "swap", "swap { size 1.GiB; readLatency 80.us; writeLatency 100.us }",
-            "reclaim", "reclaim 'strict-lru'");
+            "reclaim", "reclaim 'lru'",
+            "minFreeKbytes", "minFreeKbytes 4096",
+            "watermarkScaleFactor", "watermarkScaleFactor 10",
+            "swappiness", "swappiness 60",
+            "demotion", "demotion true");
 
     private Integer cpuCount;
     private final List<NodeBlock> nodeBlocks = new ArrayList<>();
@@ -32,6 +38,10 @@ public final class MachineBlock extends Block {
     private SourceRef matrixWhere;
     private SwapBlock swapBlock;
     private ReclaimMode reclaimMode;
+    private long minFreeKbytes = VmSpec.KERNEL_DEFAULT;
+    private int watermarkScaleFactor = VmSpec.DEFAULT_WATERMARK_SCALE_FACTOR;
+    private int swappiness = VmSpec.DEFAULT_SWAPPINESS;
+    private boolean demotion;
 
     MachineBlock(Evaluation ev, SourceRef where) {
         super(ev, where);
@@ -126,6 +136,47 @@ public final class MachineBlock extends Block {
         reclaimMode = m;
     }
 
+    /** vm.min_free_kbytes (default: computed as the kernel does at boot). */
+    public void minFreeKbytes(Object kbytes) {
+        Long n = integerArg("minFreeKbytes", kbytes, 0);
+        if (n != null) {
+            minFreeKbytes = n;
+        }
+    }
+
+    /** vm.watermark_scale_factor, 1..3000 (default 10). */
+    public void watermarkScaleFactor(Object factor) {
+        Long n = integerArg("watermarkScaleFactor", factor, 1);
+        if (n != null) {
+            if (n > 3000) {
+                report(what("watermarkScaleFactor") + " must be at most 3000, got " + n);
+                return;
+            }
+            watermarkScaleFactor = n.intValue();
+        }
+    }
+
+    /** vm.swappiness, 0..200 (default 60). */
+    public void swappiness(Object value) {
+        Long n = integerArg("swappiness", value, 0);
+        if (n != null) {
+            if (n > 200) {
+                report(what("swappiness") + " must be at most 200, got " + n);
+                return;
+            }
+            swappiness = n.intValue();
+        }
+    }
+
+    /** Demotion to the next memory tier before swap (default false). */
+    public void demotion(Object enabled) {
+        if (enabled instanceof Boolean b) {
+            demotion = b;
+        } else {
+            report(what("demotion") + " expects true or false, got " + Values.describe(enabled));
+        }
+    }
+
     MachineSpec build() {
         if (nodeBlocks.isEmpty()) {
             if (!dirty) {
@@ -178,6 +229,7 @@ public final class MachineBlock extends Block {
             return null;
         }
         int cpus = cpuCount != null ? cpuCount : Math.max(1, highestCpu + 1);
-        return new MachineSpec(cpus, nodes, swap, reclaimMode, where);
+        return new MachineSpec(cpus, nodes, swap, reclaimMode,
+                new VmSpec(minFreeKbytes, watermarkScaleFactor, swappiness, demotion), where);
     }
 }

@@ -4,6 +4,7 @@ import dev.ksim.dsl.internal.Values;
 import dev.ksim.engine.model.NodeSpec;
 import dev.ksim.engine.model.PluginRef;
 import dev.ksim.engine.model.SourceRef;
+import dev.ksim.engine.model.WatermarkSpec;
 import dev.ksim.spi.PluginKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,13 +21,17 @@ public final class NodeBlock extends Block {
             "memory", "memory 64.MiB",
             "size", "size 64.MiB",
             "cpus", "cpus 0..1",
-            "provider", "provider 'system-ram', latency: 80.ns");
+            "provider", "provider 'system-ram', latency: 80.ns",
+            "movable", "movable 16.MiB",
+            "watermarks", "watermarks min: 1.MiB, low: 2.MiB, high: 3.MiB");
 
     final int id;
     private Long bytes;
     private List<Integer> cpuList = List.of();
     private PluginRef providerRef;
     private boolean providerSeen;
+    private long movableBytes;
+    private WatermarkSpec watermarks;
 
     NodeBlock(Evaluation ev, SourceRef where, int id) {
         super(ev, where);
@@ -87,6 +92,36 @@ public final class NodeBlock extends Block {
         providerRef = pluginArg(PluginKind.MEMORY_PROVIDER, id, options);
     }
 
+    /** How much of the node's memory (its top) is ZONE_MOVABLE. */
+    public void movable(Object size) {
+        Long b = sizeArg("movable", size);
+        if (b != null) {
+            movableBytes = b;
+        }
+    }
+
+    /** Explicit ZONE_NORMAL watermarks: {@code watermarks min: 1.MiB, low: 2.MiB, high: 3.MiB}. */
+    public void watermarks(Map<?, ?> marks) {
+        SourceRef at = ev.here();
+        for (Object k : marks.keySet()) {
+            if (!List.of("min", "low", "high").contains(String.valueOf(k))) {
+                report(at, "unknown argument '" + k + "' of watermarks" + dev.ksim.engine.util.Suggestions.didYouMean(
+                        String.valueOf(k), List.of("min", "low", "high")) + "; write watermarks min: 1.MiB, low: 2.MiB, high: 3.MiB");
+                return;
+            }
+        }
+        if (!marks.containsKey("min") || !marks.containsKey("low") || !marks.containsKey("high")) {
+            report(at, "watermarks needs min:, low: and high:, e.g. watermarks min: 1.MiB, low: 2.MiB, high: 3.MiB");
+            return;
+        }
+        Long min = sizeArg("watermarks", marks.get("min"));
+        Long low = sizeArg("watermarks", marks.get("low"));
+        Long high = sizeArg("watermarks", marks.get("high"));
+        if (min != null && low != null && high != null) {
+            watermarks = new WatermarkSpec(min, low, high, at);
+        }
+    }
+
     NodeSpec build(List<Integer> distances) {
         boolean quiet = dirty;
         PluginRef provider = providerSeen ? providerRef : defaultPlugin(PluginKind.MEMORY_PROVIDER, DEFAULT_PROVIDER, "provider", where);
@@ -99,6 +134,6 @@ public final class NodeBlock extends Block {
         if (provider == null) {
             return null;
         }
-        return new NodeSpec(id, bytes, provider, cpuList, distances, where);
+        return new NodeSpec(id, bytes, provider, cpuList, distances, movableBytes, watermarks, where);
     }
 }

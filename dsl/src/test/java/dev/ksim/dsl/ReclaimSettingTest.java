@@ -13,7 +13,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code reclaim 'strict-lru'} in {@code machine {}}: the default, explicit, and a located error for an unknown mode. */
+/**
+ * {@code reclaim 'lru' | 'strict-lru'} and the vm tunables in {@code machine {}}, {@code movable} and
+ * {@code watermarks} in {@code node {}}: defaults, explicit values and located errors.
+ */
 class ReclaimSettingTest {
     @TempDir
     Path dir;
@@ -40,8 +43,9 @@ class ReclaimSettingTest {
     }
 
     @Test
-    void strictLruIsTheDefaultAndCanBeNamed() throws IOException {
-        assertEquals(ReclaimMode.STRICT_LRU, loader.load(write(""), Map.of()).variants().get(0).machine().reclaim());
+    void theKernelLruIsTheDefaultAndStrictLruCanBeNamed() throws IOException {
+        assertEquals(ReclaimMode.LRU, loader.load(write(""), Map.of()).variants().get(0).machine().reclaim());
+        assertEquals(ReclaimMode.LRU, loader.load(write("        reclaim 'lru'"), Map.of()).variants().get(0).machine().reclaim());
         assertEquals(ReclaimMode.STRICT_LRU,
                 loader.load(write("        reclaim 'strict-lru'"), Map.of()).variants().get(0).machine().reclaim());
     }
@@ -51,6 +55,47 @@ class ReclaimSettingTest {
         Path p = write("        reclaim 'strict-lur'");
         ScenarioException e = assertThrows(ScenarioException.class, () -> loader.load(p, Map.of()));
         assertEquals(List.of(p + ":6: unknown reclaim mode 'strict-lur' in machine {}; did you mean 'strict-lru'?;"
-                + " available: strict-lru"), e.diagnostics().stream().map(Object::toString).toList());
+                + " available: lru, strict-lru"), e.diagnostics().stream().map(Object::toString).toList());
+    }
+
+    @Test
+    void vmTunablesDefaultToTheKernelsAndCanBeSet() throws IOException {
+        var m = loader.load(write(""), Map.of()).variants().get(0).machine();
+        assertEquals(dev.ksim.engine.model.VmSpec.DEFAULT, m.vm());
+        m = loader.load(write("        minFreeKbytes 4096; watermarkScaleFactor 100; swappiness 10; demotion true"), Map.of())
+                .variants().get(0).machine();
+        assertEquals(new dev.ksim.engine.model.VmSpec(4096, 100, 10, true), m.vm());
+    }
+
+    @Test
+    void outOfRangeTunablesAreLocated() throws IOException {
+        Path p = write("        swappiness 300\n        demotion 'yes'");
+        ScenarioException e = assertThrows(ScenarioException.class, () -> loader.load(p, Map.of()));
+        assertEquals(List.of(p + ":6: 'swappiness' in machine {} must be at most 200, got 300",
+                p + ":7: 'demotion' in machine {} expects true or false, got String 'yes'"),
+                e.diagnostics().stream().map(Object::toString).toList());
+    }
+
+    @Test
+    void nodeMovablePartAndWatermarks() throws IOException {
+        Path p = dir.resolve("z.ksim.groovy");
+        Files.writeString(p, """
+                scenario('z') {
+                    duration 10.ms
+                    machine {
+                        node(0) { memory 64.MiB; cpus 0; movable 16.MiB; watermarks min: 1.MiB, low: 2.MiB, high: 3.MiB }
+                    }
+                    process('app') {
+                        mapping 'heap', 16.MiB
+                        thread(cpu: 0) { workload 'uniform' }
+                    }
+                }
+                """);
+        var node = loader.load(p, Map.of()).variants().get(0).machine().nodes().get(0);
+        assertEquals(16L << 20, node.movableBytes());
+        assertEquals(1L << 20, node.watermarks().minBytes());
+        assertEquals(2L << 20, node.watermarks().lowBytes());
+        assertEquals(3L << 20, node.watermarks().highBytes());
+        assertEquals(4, node.watermarks().where().line());
     }
 }

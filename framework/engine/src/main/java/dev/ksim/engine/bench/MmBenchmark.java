@@ -37,18 +37,22 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li><b>resident</b>: a working set that fits in memory, after warm-up every reference a hit
- *       (target ≥ 20 M refs/s on one core);</li>
+ *       (target ≥ 20 M refs/s on one core); uniformly random over 131,072 pages, so nearly every
+ *       reference also misses both TLB levels and walks the page table; a second figure with a
+ *       working set the STLB holds;</li>
  *   <li><b>reclaim</b>: a working set twice memory, uniformly random, so about every second
  *       reference faults, swaps a page in and reclaims the LRU tail to swap (target ≥ 5 M refs/s);</li>
  *   <li><b>heap</b>: used heap after GC with a machine of 16 Mi frames minus without it, per frame
  *       (target ≤ 32 B; Linux's {@code struct page} is 64 B), and the same at 64 Mi frames (a
  *       256 GiB machine) when the heap is large enough;</li>
  *   <li><b>trace decode</b>: oracleGeneral records read from a file per second (the reader alone);</li>
- *   <li>the ratio of the two replay figures to libCacheSim's published LRU throughput (20 M req/s).</li>
+ *   <li>the ratio of the two replay figures to libCacheSim's published LRU throughput (20 M req/s);</li>
+ *   <li>both replay figures again in {@code strict-lru} mode.</li>
  * </ul>
  *
  * <p>Replay goes through the real path — event loop, {@link SimThread} quanta, the workload
- * interface, {@link MemoryManager#access} with its counters and latency histograms, the LRU —
+ * interface, {@link MemoryManager#access} with its counters and latency histograms, the TLBs,
+ * the LRU, kswapd on the same event loop —
  * with a reference string generated beforehand into an array (so the generator costs a load).
  * Each figure is the best of several timed repetitions after a warm-up repetition.
  */
@@ -78,12 +82,19 @@ public final class MmBenchmark implements Benchmark {
         int frames = Math.max(1024, (int) (262_144 * scale)); // 1 GiB of simulated memory at scale 1
         int refs = Math.max(1 << 16, Integer.highestOneBit((int) Math.min(1 << 24, 16_777_216 * scale)));
 
-        double resident = replay(frames, frames / 2, refs, false);
+        double resident = replay(frames, frames / 2, refs, false, ReclaimMode.LRU);
         out.add(new BenchResult(NAME, "resident refs/s", resident, TARGET_RESIDENT, true,
-                "working set " + frames / 2 + " pages in " + frames + " frames, all hits"));
-        double reclaim = replay(frames, 2 * frames, refs, true);
+                "reclaim 'lru': working set " + frames / 2 + " pages in " + frames + " frames, all hits (TLB misses: walks)"));
+        double reclaim = replay(frames, 2 * frames, refs, true, ReclaimMode.LRU);
         out.add(new BenchResult(NAME, "reclaim refs/s", reclaim, TARGET_RECLAIM, true,
-                "working set " + 2 * frames + " pages in " + frames + " frames, uniform: ~50% major faults"));
+                "reclaim 'lru': working set " + 2 * frames + " pages in " + frames
+                        + " frames, uniform: ~50% major faults, kswapd and direct reclaim"));
+        out.add(new BenchResult(NAME, "resident refs/s STLB-sized", replay(frames, 1024, refs, false, ReclaimMode.LRU),
+                Double.NaN, true, "reclaim 'lru': working set 1024 pages (fits the 1536-entry STLB, not the 64-entry L1)"));
+        out.add(new BenchResult(NAME, "resident refs/s strict-lru", replay(frames, frames / 2, refs, false, ReclaimMode.STRICT_LRU),
+                TARGET_RESIDENT, true, "as resident, reclaim 'strict-lru' (a list move per reference)"));
+        out.add(new BenchResult(NAME, "reclaim refs/s strict-lru", replay(frames, 2 * frames, refs, true, ReclaimMode.STRICT_LRU),
+                TARGET_RECLAIM, true, "as reclaim, reclaim 'strict-lru' (one synchronous eviction per miss)"));
         out.add(new BenchResult(NAME, "resident / libCacheSim LRU", resident / LIBCACHESIM_LRU_REQS_PER_S, Double.NaN, true,
                 "libCacheSim publishes > 20 M req/s for LRU"));
         out.add(new BenchResult(NAME, "reclaim / libCacheSim LRU", reclaim / LIBCACHESIM_LRU_REQS_PER_S, Double.NaN, true,
@@ -103,7 +114,7 @@ public final class MmBenchmark implements Benchmark {
     }
 
     /** References per second replaying {@code refs} uniformly random pages of {@code pages} in {@code frames} frames. */
-    static double replay(int frames, int pages, int refs, boolean swap) {
+    static double replay(int frames, int pages, int refs, boolean swap, ReclaimMode mode) {
         int[] string = new int[refs];
         SplittableRandom r = new SplittableRandom(42);
         for (int i = 0; i < refs; i++) {
@@ -111,7 +122,7 @@ public final class MmBenchmark implements Benchmark {
         }
         double best = 0;
         for (int rep = 0; rep <= REPETITIONS; rep++) {
-            Machine m = new Machine(frames, swap ? pages : 0, pages);
+            Machine m = new Machine(frames, swap ? pages : 0, pages, mode);
             m.run(new Sequential(pages), pages); // fault everything in (or through swap) first
             long t0 = System.nanoTime();
             long done = m.run(new ArrayReplay(string), refs);
@@ -135,11 +146,11 @@ public final class MmBenchmark implements Benchmark {
         final MemoryManager mm;
         final MmStruct process;
 
-        Machine(int frames, int swapSlots, int pages) {
+        Machine(int frames, int swapSlots, int pages, ReclaimMode mode) {
             NumaTopology topology = new NumaTopology(new int[][] {{NumaTopology.LOCAL_DISTANCE}}, new int[] {0});
             mm = new MemoryManager(topology, new NodeMemory[] {new NodeMemory(frames, 80, 0, true)}, swapSlots,
                     CostModel.defaults(), (fault, view) -> 0, "bench", new SecurityHardening() {
-                    }, "none", metrics, ReclaimMode.STRICT_LRU);
+                    }, "none", metrics, mode);
             process = mm.createProcess("bench", new String[] {"data"}, new long[] {pages});
             mm.addCpu(process, 0);
         }
@@ -148,6 +159,7 @@ public final class MmBenchmark implements Benchmark {
         long run(WorkloadGenerator w, long refs) {
             SimulationClock clock = new SimulationClock();
             EventQueue queue = new EventQueue();
+            mm.attach(queue, clock); // kswapd runs on this loop
             SimThread t = new SimThread("bench", process, 0, 0, w, "bench", refs, Long.MAX_VALUE, mm, queue, new TaskStats());
             t.start(0);
             new EventLoop(clock, queue).run(Long.MAX_VALUE, 0, () -> {
@@ -195,7 +207,7 @@ public final class MmBenchmark implements Benchmark {
     static double bytesPerFrame(int frames) {
         MemoryMXBean bean = ManagementFactory.getMemoryMXBean();
         long before = usedAfterGc(bean);
-        Machine m = new Machine(frames, 0, 1);
+        Machine m = new Machine(frames, 0, 1, ReclaimMode.LRU);
         long after = usedAfterGc(bean);
         double perFrame = (double) (after - before) / frames;
         if (m.mm.node(0).spannedPages() != frames) {

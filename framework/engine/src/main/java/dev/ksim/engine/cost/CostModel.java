@@ -36,8 +36,22 @@ public final class CostModel {
     public static final String SWAP_WRITE = "swap.write";
     /** Reclaiming one page: LRU isolation, reverse-map walk, PTE clear and local TLB flush. */
     public static final String RECLAIM_UNMAP = "reclaim.unmap";
-    /** TLB shootdown (IPI round trip) when an unmapped page's mm runs on other CPUs too. */
-    public static final String TLB_SHOOTDOWN = "tlb.shootdown";
+    /** One INVLPG of a 4 KiB page (local flush of one translation). */
+    public static final String TLB_INVLPG = "tlb.invlpg";
+    /** A local full flush of one mm or of everything (CR3 reload / INVPCID). */
+    public static final String TLB_FLUSH_ALL = "tlb.flush_all";
+    /** Fixed part of the initiator's IPI round trip of a shootdown. */
+    public static final String TLB_IPI_BASE = "tlb.ipi_base";
+    /** Per-target part of the initiator's IPI round trip. */
+    public static final String TLB_IPI_PER_TARGET = "tlb.ipi_per_target";
+    /** What each target CPU loses to the flush interrupt, on top of its invalidation work. */
+    public static final String TLB_IPI_HANDLER = "tlb.ipi_handler";
+    /** A translation found in the second-level TLB (STLB) after an L1 dTLB miss. */
+    public static final String TLB_STLB_HIT = "tlb.stlb_hit";
+    /** A page-table walk after a miss in both TLB levels. */
+    public static final String TLB_WALK = "tlb.walk";
+    /** Demoting one 4 KiB page to the next memory tier (migrate_pages in a batch). */
+    public static final String DEMOTE_PAGE = "reclaim.demote";
     /** Selecting and killing an OOM victim, charged to the task that hit OOM. */
     public static final String OOM_KILL = "oom.kill";
 
@@ -51,10 +65,25 @@ public final class CostModel {
                     "the scenario's swap device (SwapSpec.readLatencyNs)"),
             new Entry(SWAP_WRITE, 0, "ns", "writing one page to swap",
                     "the scenario's swap device (SwapSpec.writeLatencyNs)"),
-            new Entry(RECLAIM_UNMAP, 500, "ns", "reclaiming one page: isolate, rmap walk, PTE clear, local flush",
+            new Entry(RECLAIM_UNMAP, 500, "ns", "reclaiming one page: isolate, rmap walk, PTE clear (TLB flush: tlb.*)",
                     "estimate; shrink_folio_list costs of the order of 0.1-1 us per page"),
-            new Entry(TLB_SHOOTDOWN, 2_000, "ns", "TLB shootdown IPI round trip for a page mapped on other CPUs",
-                    "memory spec section 8: IPI round trip ~1-3 us"),
+            new Entry(DEMOTE_PAGE, 3_900, "ns", "demoting one page to the next tier: unmap, copy 4 KiB, remap",
+                    "memory spec section 8: move_pages of 512 x 4 KiB took 1987 us cross-socket (2017), ~3.9 us per page in a batch"),
+            new Entry(TLB_INVLPG, 60, "ns", "one INVLPG of a 4 KiB page",
+                    "~100-200 cycles (memory spec section 8); ~180 cycles at 3 GHz"),
+            new Entry(TLB_FLUSH_ALL, 200, "ns", "a local full flush of one mm (CR3 reload / INVPCID), refills excluded",
+                    "consistent with x86's tlb_single_page_flush_ceiling 33: 33 x INVLPG ~ 2 us is where a full flush plus "
+                            + "refills wins (commit 'x86/mm: Set TLB flush tunable to sane value (33)', Dave Hansen, 2014)"),
+            new Entry(TLB_IPI_BASE, 1_000, "ns", "fixed part of a shootdown's IPI round trip (initiator waits base + per_target x targets)",
+                    "memory spec section 8: IPI round trip ~1-3 us growing with the cpumask; Amit, 'Optimizing the TLB "
+                            + "Shootdown Algorithm with Page Access Tracking', USENIX ATC 2017"),
+            new Entry(TLB_IPI_PER_TARGET, 150, "ns", "per-target part of a shootdown's IPI round trip",
+                    "as tlb.ipi_base: 1.15 us for one target, 3.1 us for 14"),
+            new Entry(TLB_IPI_HANDLER, 400, "ns", "what each target CPU loses to the flush interrupt (entry, flush_tlb_func, exit)",
+                    "estimate"),
+            new Entry(TLB_STLB_HIT, 3, "ns", "an L1 dTLB miss that hits the STLB", "~9 cycles, Skylake STLB hit latency"),
+            new Entry(TLB_WALK, 30, "ns", "a page-table walk after missing both TLB levels",
+                    "a walk served by the paging-structure caches and L1/L2, ~20-40 cycles (a walk missing to DRAM costs more)"),
             new Entry(OOM_KILL, 10_000, "ns", "selecting and killing an OOM victim",
                     "estimate; oom_kill_process walks every task once"));
 

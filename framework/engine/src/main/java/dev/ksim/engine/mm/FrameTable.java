@@ -5,12 +5,15 @@ import java.util.Arrays;
 /**
  * Every physical frame of the machine as struct-of-arrays, indexed by global frame number (pfn):
  * intrusive doubly-linked list links ({@code next}/{@code prev}, the {@code list_head} of
- * {@code struct page}) and the reverse map (owning VMA id and page offset; {@code rmapVma == -1}
- * means the frame is free). 16 bytes per frame, no per-page objects.
+ * {@code struct page}), the reverse map (owning VMA id and page offset; {@code rmapVma == -1}
+ * means the frame is not a user page) and the page flags ({@link PageFlags}, one byte). 17 bytes
+ * per frame, no per-page objects.
  *
- * <p>Lists are circular with a sentinel head; sentinels are extra indices after the last frame
- * ({@link #sentinel(int)}), so insertion and removal are branch-free O(1). A frame is on exactly
- * one list at a time: its node's free list or its node's LRU.
+ * <p>An allocated user frame is on its node's LRU: circular lists with a sentinel head, sentinels
+ * being extra indices after the last frame ({@link #sentinel(int)}), so insertion and removal are
+ * branch-free O(1). A free frame is on no LRU, so the same {@code next}/{@code prev} arrays carry
+ * the buddy allocator's free lists ({@link dev.ksim.engine.mm.zone.MemMap} shares them, link base
+ * 0), as {@code page->lru} and {@code page->buddy_list} share storage in the kernel.
  */
 public final class FrameTable {
     /** Value of {@link #rmapVma} for a free frame. */
@@ -23,6 +26,8 @@ public final class FrameTable {
     final int[] rmapVma;
     /** Page offset within the owning VMA of an allocated frame. */
     final int[] rmapIndex;
+    /** Page flags ({@link PageFlags}). */
+    final byte[] flags;
 
     FrameTable(int frames, int sentinels) {
         this.frames = frames;
@@ -31,6 +36,7 @@ public final class FrameTable {
         prev = new int[n];
         rmapVma = new int[frames];
         rmapIndex = new int[frames];
+        flags = new byte[frames];
         Arrays.fill(rmapVma, FREE);
         for (int s = 0; s < sentinels; s++) {
             listInit(sentinel(s));

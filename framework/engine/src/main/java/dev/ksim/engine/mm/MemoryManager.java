@@ -5,8 +5,22 @@ import dev.ksim.engine.invariant.InvariantRegistry;
 import dev.ksim.engine.metrics.LatencyHistogram;
 import dev.ksim.engine.metrics.LongCounter;
 import dev.ksim.engine.metrics.MetricsRegistry;
+import dev.ksim.engine.mm.tlb.TlbConfig;
+import dev.ksim.engine.mm.tlb.TlbCosts;
+import dev.ksim.engine.mm.tlb.TlbInvariants;
+import dev.ksim.engine.mm.tlb.Tlbs;
+import dev.ksim.engine.mm.zone.MemMap;
+import dev.ksim.engine.mm.zone.MigrateType;
+import dev.ksim.engine.mm.zone.Watermarks;
+import dev.ksim.engine.mm.zone.Zone;
+import dev.ksim.engine.mm.zone.ZoneInvariants;
+import dev.ksim.engine.mm.zone.ZoneType;
+import dev.ksim.engine.mm.zone.Zonelist;
 import dev.ksim.engine.model.ReclaimMode;
+import dev.ksim.engine.model.VmSpec;
 import dev.ksim.engine.run.PluginCrashException;
+import dev.ksim.engine.sim.EventQueue;
+import dev.ksim.engine.sim.SimulationClock;
 import dev.ksim.spi.PluginKind;
 import dev.ksim.spi.mm.MemoryView;
 import dev.ksim.spi.mm.MigrationPolicy;
@@ -17,17 +31,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The memory-management mechanism: nodes of 4 KiB frames, processes with anonymous private
- * mappings, demand paging, exact-LRU reclaim to swap and the OOM killer.
+ * The memory-management mechanism: nodes with buddy zones over 4 KiB frames, processes with
+ * anonymous private mappings, per-CPU TLBs, demand paging, LRU reclaim (kswapd and direct) to
+ * swap or to the next memory tier, and the OOM killer.
  *
- * <p>A reference ({@link #access}) to a present page costs the node's load latency scaled by the
- * NUMA distance and moves the frame to its node's LRU head. A reference to a non-present page is
- * a fault ({@code pgfault}): the migration policy names a node ({@code placeFault}); if that node
- * has no free frame the allocation falls back along its zonelist ({@code numa_miss}); if every
- * node is full the exact-LRU tail of the policy's node is swapped out ({@code pswpout}); if
- * swap is absent or full the OOM killer kills the process with the largest resident set
- * ({@code oom_kill}). A fault on a swapped-out page is major ({@code pgmajfault},
- * {@code pswpin}). The hardening plugin's hooks run at each user frame allocation and free.
+ * <p><b>Reference</b> ({@link #access}): the CPU's TLB is looked up first (an STLB hit costs
+ * {@code tlb.stlb_hit}); on a miss the page table is walked ({@code tlb.walk}) and, if the PTE is
+ * present, the TLB filled. A resident reference costs the node's load latency scaled by the NUMA
+ * distance, and marks the page accessed: in {@code lru} mode the second reference to an inactive
+ * page activates it ({@code mark_page_accessed}); in {@code strict-lru} mode the frame moves to
+ * its list's head.
+ *
+ * <p><b>Fault</b> on a non-present page ({@code pgfault}; {@code pgmajfault}, {@code pswpin} when
+ * it was swapped out): the migration policy names a node ({@code placeFault}) and the page
+ * allocator takes a frame along that node's {@link Zonelist} ({@code numa_miss} when it lands
+ * elsewhere):
+ * <ul>
+ * <li>{@code lru}: get_page_from_freelist at the low watermark; failing that every kswapd of the
+ *     zonelist not balanced is woken and the allocation retried at the min watermark; failing that
+ *     the faulting thread reclaims directly ({@code allocstall}, {@link Vmscan}) and retries, up
+ *     to {@value Vmscan#MAX_RECLAIM_RETRIES} times without success, then the OOM killer runs.</li>
+ * <li>{@code strict-lru}: no watermarks; when no zone has a free frame the exact LRU tail of the
+ *     policy's node is swapped out (direct reclaim of one page), then the OOM killer.</li>
+ * </ul>
+ * The OOM killer kills the live process with the largest resident set ({@code oom_kill}) and
+ * frees its memory and TLB entries. The hardening plugin's hooks run at each user frame
+ * allocation and free. Time spent reclaiming in the fault path is charged to the faulting thread;
+ * kswapd's to kswapd.
  *
  * <p>Plugin calls are guarded: a {@link RuntimeException} from the policy or the hardening (or
  * an out-of-range node) becomes a {@link PluginCrashException} naming the plugin, thrown before
@@ -38,12 +68,20 @@ public final class MemoryManager {
     public static final long PAGE_SIZE = 4096;
     /** Upper bound on frames (all nodes together) and on pages per mapping: the int index space. */
     public static final long MAX_FRAMES = Integer.MAX_VALUE - 1024;
+    /** Virtual pages left unmapped between two mappings of a process (a guard gap). */
+    static final long VMA_GAP_PAGES = 1 << 9;
 
     private final NumaTopology topology;
-    private final ReclaimMode reclaimMode;
+    final ReclaimMode reclaimMode;
+    final boolean strict;
+    final VmSpec vm;
     final PglistData[] nodes;
     final FrameTable frames;
     final SwapDevice swap;
+    final List<Zone> allZones = new ArrayList<>();
+    final Zonelist zonelist;
+    final Tlbs tlbs;
+    final Vmscan vmscan;
     private final NumaMemoryView view;
     private final long[][] loadCost;
     final List<MmStruct> processes = new ArrayList<>();
@@ -58,48 +96,66 @@ public final class MemoryManager {
     private final long costMinorFault;
     private final long costMajorOverhead;
     private final long costSwapRead;
-    private final long costSwapWrite;
-    private final long costReclaimUnmap;
-    private final long costShootdown;
+    final long costSwapWrite;
+    final long costReclaimUnmap;
+    final long costDemote;
     private final long costOomKill;
+    private final long costStlbHit;
+    private final long costWalk;
 
     private final LongCounter accesses;
     private final LongCounter pgfault;
     private final LongCounter pgmajfault;
     private final LongCounter pswpin;
-    private final LongCounter pswpout;
+    final LongCounter pswpout;
     private final LongCounter oomKill;
     private final LongCounter numaHit;
     private final LongCounter numaMiss;
     private final LongCounter numaForeign;
     private final LongCounter numaLocal;
     private final LongCounter numaOther;
-    private final LongCounter pgalloc;
-    private final LongCounter pgfree;
+    final LongCounter pgalloc;
+    final LongCounter pgallocNormal;
+    final LongCounter pgallocMovable;
+    final LongCounter pgfree;
     private final LatencyHistogram faultLatency;
     private final LatencyHistogram accessLatency;
 
     /** Time charged to the task currently in the fault path (reclaim, OOM, hardening hooks). */
-    private long pending;
+    long pending;
     /** The address space whose fault is being handled, so the OOM path knows when it killed it. */
     private MmStruct faulting;
+    /** Event queue and clock kswapd runs on; null until {@link #attach} (kswapd then never runs). */
+    EventQueue queue;
+    SimulationClock clock;
 
-    /** A memory manager in the default reclaim mode ({@link ReclaimMode#DEFAULT}). */
+    /** A memory manager in the default reclaim mode ({@link ReclaimMode#DEFAULT}) with default tunables. */
     public MemoryManager(NumaTopology topology, NodeMemory[] nodeMemory, long swapSlots, CostModel costs,
                          MigrationPolicy policy, String policyId, SecurityHardening hardening, String hardeningId,
                          MetricsRegistry metrics) {
-        this(topology, nodeMemory, swapSlots, costs, policy, policyId, hardening, hardeningId, metrics, ReclaimMode.DEFAULT);
+        this(topology, nodeMemory, swapSlots, costs, policy, policyId, hardening, hardeningId, metrics,
+                MmSettings.of(ReclaimMode.DEFAULT));
+    }
+
+    /** A memory manager in reclaim mode {@code reclaim} with default tunables. */
+    public MemoryManager(NumaTopology topology, NodeMemory[] nodeMemory, long swapSlots, CostModel costs,
+                         MigrationPolicy policy, String policyId, SecurityHardening hardening, String hardeningId,
+                         MetricsRegistry metrics, ReclaimMode reclaim) {
+        this(topology, nodeMemory, swapSlots, costs, policy, policyId, hardening, hardeningId, metrics,
+                MmSettings.of(reclaim));
     }
 
     /**
      * @param nodeMemory what each node's provider said, index = node id
      * @param swapSlots  4 KiB slots of the swap device (0 = no swap)
-     * @param reclaim    how reclaim picks victims; {@link ReclaimMode#STRICT_LRU} is the only mode yet
+     * @param settings   reclaim mode, tunables, zone layout and explicit watermarks
      */
     public MemoryManager(NumaTopology topology, NodeMemory[] nodeMemory, long swapSlots, CostModel costs,
                          MigrationPolicy policy, String policyId, SecurityHardening hardening, String hardeningId,
-                         MetricsRegistry metrics, ReclaimMode reclaim) {
-        this.reclaimMode = reclaim == null ? ReclaimMode.DEFAULT : reclaim;
+                         MetricsRegistry metrics, MmSettings settings) {
+        this.reclaimMode = settings.reclaim();
+        this.strict = reclaimMode == ReclaimMode.STRICT_LRU;
+        this.vm = settings.vm();
         if (nodeMemory.length != topology.nodeCount()) {
             throw new IllegalArgumentException(nodeMemory.length + " nodes described, topology has " + topology.nodeCount());
         }
@@ -111,15 +167,17 @@ public final class MemoryManager {
         if (total > MAX_FRAMES) {
             throw new IllegalArgumentException("the machine has " + total + " frames; at most " + MAX_FRAMES + " are supported");
         }
-        this.frames = new FrameTable((int) total, 2 * nodeMemory.length);
+        this.frames = new FrameTable((int) total, Lruvec.NR_LRU_LISTS * nodeMemory.length);
         this.nodes = new PglistData[nodeMemory.length];
         int start = 0;
         for (int i = 0; i < nodeMemory.length; i++) {
             NodeMemory m = nodeMemory[i];
-            nodes[i] = new PglistData(i, start, (int) m.frames(), m.loadLatencyNs(), m.tier(), m.cpuAccessible(),
-                    topology.hasCpus(i), frames);
-            start += (int) m.frames();
+            int count = (int) m.frames();
+            nodes[i] = buildNode(i, start, count, m, topology.hasCpus(i), settings);
+            start += count;
         }
+        setupWatermarks(settings);
+        this.zonelist = new Zonelist(distances(topology), allZones, null);
         this.swap = new SwapDevice((int) Math.min(swapSlots, MAX_FRAMES));
         this.view = new NumaMemoryView(nodes, topology);
         this.loadCost = new long[nodes.length][nodes.length];
@@ -127,6 +185,11 @@ public final class MemoryManager {
             for (int to = 0; to < nodes.length; to++) {
                 // ACPI SLIT convention: distance 10 = local; a reference costs at least 1 ns so time advances
                 loadCost[from][to] = Math.max(1, nodes[to].loadLatencyNs * topology.distance(from, to) / NumaTopology.LOCAL_DISTANCE);
+            }
+        }
+        if (vm.demotion()) {
+            for (PglistData n : nodes) {
+                n.demotionTarget = demotionTarget(n.nodeId);
             }
         }
         this.policy = policy;
@@ -139,8 +202,11 @@ public final class MemoryManager {
         costSwapRead = costs.get(CostModel.SWAP_READ);
         costSwapWrite = costs.get(CostModel.SWAP_WRITE);
         costReclaimUnmap = costs.get(CostModel.RECLAIM_UNMAP);
-        costShootdown = costs.get(CostModel.TLB_SHOOTDOWN);
+        costDemote = costs.get(CostModel.DEMOTE_PAGE);
         costOomKill = costs.get(CostModel.OOM_KILL);
+        costStlbHit = costs.get(CostModel.TLB_STLB_HIT);
+        costWalk = costs.get(CostModel.TLB_WALK);
+        this.tlbs = new Tlbs(Math.max(1, topology.cpuCount()), TlbConfig.defaults(), TlbCosts.of(costs), metrics);
 
         accesses = metrics.counter(MmMetrics.ACCESSES);
         pgfault = metrics.counter(MmMetrics.PGFAULT);
@@ -154,12 +220,125 @@ public final class MemoryManager {
         numaLocal = metrics.counter(MmMetrics.NUMA_LOCAL);
         numaOther = metrics.counter(MmMetrics.NUMA_OTHER);
         pgalloc = metrics.counter(MmMetrics.PGALLOC);
+        pgallocNormal = metrics.counter(MmMetrics.PGALLOC_NORMAL);
+        pgallocMovable = metrics.counter(MmMetrics.PGALLOC_MOVABLE);
         pgfree = metrics.counter(MmMetrics.PGFREE);
         faultLatency = metrics.histogram(MmMetrics.FAULT_LATENCY);
         accessLatency = metrics.histogram(MmMetrics.ACCESS_LATENCY);
+        this.vmscan = new Vmscan(this, metrics);
         for (PglistData n : nodes) {
             final PglistData node = n;
-            metrics.gauge(MmMetrics.nodeMetric(n.nodeId, MmMetrics.NR_FREE_PAGES), () -> node.freeArea.nrFree);
+            n.kswapd = new Kswapd(this, node, kswapdCpu(n.nodeId));
+            metrics.gauge(MmMetrics.nodeMetric(n.nodeId, MmMetrics.NR_FREE_PAGES), node::nrFreePages);
+            for (int l = 0; l < Lruvec.NR_LRU_LISTS; l++) {
+                final int lru = l;
+                metrics.gauge(MmMetrics.nodeMetric(n.nodeId, Lruvec.NAMES[l]), () -> node.lruvec.nr[lru]);
+            }
+            metrics.gauge(MmMetrics.nodeMetric(n.nodeId, MmMetrics.UNUSABLE_INDEX),
+                    () -> node.unusableFreeIndex(MemMap.PAGEBLOCK_ORDER));
+        }
+    }
+
+    /** The node's memmap, zones (ZONE_NORMAL below, ZONE_MOVABLE on top) and free memory, onlined at boot. */
+    private PglistData buildNode(int id, int start, int count, NodeMemory m, boolean hasCpus, MmSettings settings) {
+        MemMap map = new MemMap(start, count, frames.next, frames.prev, 0);
+        map.addMemory(start, count);
+        int end = start + count;
+        long movable = Math.min(count, Math.max(0, settings.movable(id)));
+        int boundary = end;
+        if (movable > 0) {
+            boundary = Math.max(start, (int) (end - movable) & ~(MemMap.PAGEBLOCK_NR_PAGES - 1));
+        }
+        List<Zone> zones = new ArrayList<>(2);
+        if (boundary > start) {
+            Zone normal = Zone.normal(map, id);
+            normal.onlinePages(start, boundary - start);
+            zones.add(normal);
+        }
+        if (boundary < end) {
+            Zone mov = Zone.movable(map, id);
+            mov.onlinePages(boundary, end - boundary);
+            zones.add(mov);
+        }
+        allZones.addAll(zones);
+        return new PglistData(id, start, count, m.loadLatencyNs(), m.tier(), m.cpuAccessible(), hasCpus, frames, map, zones);
+    }
+
+    /** setup_per_zone_wmarks at boot, then the explicit ZONE_NORMAL marks of the settings. */
+    private void setupWatermarks(MmSettings settings) {
+        if (vm.minFreeKbytes() == VmSpec.KERNEL_DEFAULT) {
+            long lowmem = 0;
+            for (Zone z : allZones) {
+                if (z.type() == ZoneType.NORMAL) {
+                    lowmem += z.managedPages();
+                }
+            }
+            Watermarks.setupPerZoneWmarks(allZones, Watermarks.defaultMinFreeKbytes(lowmem * 4), vm.watermarkScaleFactor());
+        } else {
+            Watermarks.setupPerZoneWmarks(allZones, vm.minFreeKbytes(), vm.watermarkScaleFactor());
+        }
+        for (PglistData n : nodes) {
+            Watermarks w = settings.watermarks(n.nodeId);
+            if (w != null) {
+                for (Zone z : n.zones) {
+                    if (z.type() == ZoneType.NORMAL) {
+                        z.setWatermarks(w);
+                    }
+                }
+            }
+        }
+    }
+
+    private static int[][] distances(NumaTopology t) {
+        int n = t.nodeCount();
+        int[][] d = new int[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                d[i][j] = t.distance(i, j);
+            }
+        }
+        return d;
+    }
+
+    /** next_demotion_node: the nearest node (then lowest tier, then id) whose tier value is larger. */
+    private int demotionTarget(int node) {
+        int best = -1;
+        for (PglistData n : nodes) {
+            if (n.tier <= nodes[node].tier) {
+                continue;
+            }
+            if (best < 0) {
+                best = n.nodeId;
+                continue;
+            }
+            int d = topology.distance(node, n.nodeId);
+            int bd = topology.distance(node, best);
+            if (d < bd || d == bd && n.tier < nodes[best].tier) {
+                best = n.nodeId;
+            }
+        }
+        return best;
+    }
+
+    /** The CPU kswapd of {@code node} runs on: the node's first CPU, else CPU 0 (a memory-only node). */
+    private int kswapdCpu(int node) {
+        for (int c = 0; c < topology.cpuCount(); c++) {
+            if (topology.cpuNode(c) == node) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Lets kswapd run as an event source on {@code queue} (a run calls this once, before the loop);
+     * attaching to another loop puts every kswapd to sleep, its time at that clock's.
+     */
+    public void attach(EventQueue queue, SimulationClock clock) {
+        this.queue = queue;
+        this.clock = clock;
+        for (PglistData n : nodes) {
+            n.kswapd.reset(clock.nowNs());
         }
     }
 
@@ -167,11 +346,13 @@ public final class MemoryManager {
     public MmStruct createProcess(String name, String[] mappingNames, long[] pages) {
         MmStruct mm = new MmStruct(processes.size() + 1, name);
         VmArea[] own = new VmArea[pages.length];
+        long vpn = VMA_GAP_PAGES;
         for (int i = 0; i < pages.length; i++) {
             if (pages[i] < 1 || pages[i] > MAX_FRAMES) {
                 throw new IllegalArgumentException("mapping '" + mappingNames[i] + "' of " + name + " has " + pages[i] + " pages");
             }
-            VmArea vma = new VmArea(vmas.length, mm, i, mappingNames[i], (int) pages[i]);
+            VmArea vma = new VmArea(vmas.length, mm, i, mappingNames[i], (int) pages[i], vpn);
+            vpn += pages[i] + VMA_GAP_PAGES;
             vmas = java.util.Arrays.copyOf(vmas, vmas.length + 1);
             vmas[vma.id] = vma;
             own[i] = vma;
@@ -181,9 +362,9 @@ public final class MemoryManager {
         return mm;
     }
 
-    /** Records that a thread of {@code mm} runs on {@code cpu} (the mm cpumask). */
+    /** A thread of {@code mm} runs on {@code cpu}: the CPU switches to the mm and joins its cpumask (switch_mm). */
     public void addCpu(MmStruct mm, int cpu) {
-        mm.cpumask.set(cpu);
+        tlbs.switchMm(cpu, mm.pid);
     }
 
     /** The read-only view given to policies. */
@@ -212,6 +393,16 @@ public final class MemoryManager {
         return swap;
     }
 
+    /** The machine's TLBs. */
+    public Tlbs tlbs() {
+        return tlbs;
+    }
+
+    /** Every buddy zone of the machine, by node. */
+    public List<Zone> zones() {
+        return List.copyOf(allZones);
+    }
+
     public List<MmStruct> processes() {
         return List.copyOf(processes);
     }
@@ -222,22 +413,60 @@ public final class MemoryManager {
      * Afterwards {@code mm.oomKilled()} may be true: the thread must stop.
      */
     public long access(MmStruct mm, int vmaIndex, long page, int cpu) {
-        int[] pte = mm.vmas[vmaIndex].pte;
+        VmArea vma = mm.vmas[vmaIndex];
         int p = (int) page;
-        int e = pte[p];
+        long vpn = vma.startVpn + p;
         int cpuNode = topology.cpuNode(cpu);
         accesses.inc();
         long cost;
-        if (Pte.isPresent(e)) {
-            int f = Pte.frame(e);
-            PglistData n = nodes[nodeOf(f)];
-            n.lruvec.touch(f);
-            cost = loadCost[cpuNode][n.nodeId];
+        int f = tlbs.lookup(cpu, mm.pid, vpn);
+        if (f >= 0) {
+            cost = tlbs.lastLookupLevel() == Tlbs.LEVEL_STLB ? costStlbHit : 0;
         } else {
-            cost = handleFault(mm, mm.vmas[vmaIndex], p, e, cpu, cpuNode);
+            int e = vma.pte[p];
+            if (!Pte.isPresent(e)) {
+                cost = handleFault(mm, vma, p, e, cpu, cpuNode);
+                accessLatency.record(cost);
+                return cost;
+            }
+            f = Pte.frame(e);
+            cost = costWalk;
+            fillTlb(cpu, mm.pid, vpn, f);
         }
+        int node = nodeOf(f);
+        if (strict) {
+            nodes[node].lruvec.touch(f);
+        } else {
+            markPageAccessed(nodes[node], f);
+        }
+        cost += loadCost[cpuNode][node];
         accessLatency.record(cost);
         return cost;
+    }
+
+    /** The page walk's TLB fill, right after {@code tlbs.lookup} of the same translation missed. */
+    private void fillTlb(int cpu, int mm, long vpn, int f) {
+        if (!tlbs.cpumaskTest(mm, cpu)) {
+            tlbs.switchMm(cpu, mm); // a CPU referencing an mm runs it
+        }
+        tlbs.fillAfterMiss(cpu, mm, vpn, f);
+    }
+
+    /**
+     * mark_page_accessed: the first reference sets PG_referenced; a second one while the page is
+     * inactive (and evictable, on an LRU) activates it ({@code pgactivate}).
+     */
+    private void markPageAccessed(PglistData n, int f) {
+        byte[] flags = frames.flags;
+        int b = flags[f];
+        if ((b & PageFlags.PG_REFERENCED) == 0) {
+            flags[f] = (byte) (b | PageFlags.PG_REFERENCED);
+        } else if ((b & (PageFlags.PG_ACTIVE | PageFlags.PG_UNEVICTABLE | PageFlags.PG_LRU)) == PageFlags.PG_LRU) {
+            int lru = Lruvec.lruOf(b);
+            n.lruvec.move(f, lru + 1);
+            frames.flags[f] &= (byte) ~PageFlags.PG_REFERENCED;
+            vmscan.pgactivate.inc();
+        }
     }
 
     /** Node of global frame {@code f}: nodes are contiguous in pfn order and few. */
@@ -293,8 +522,10 @@ public final class MemoryManager {
         vma.pte[p] = Pte.present(f);
         frames.rmapVma[f] = vma.id;
         frames.rmapIndex[f] = p;
-        nodes[node].lruvec.add(f);
+        frames.flags[f] = (byte) PageFlags.PG_SWAPBACKED;
+        nodes[node].lruvec.add(f, Lruvec.LRU_INACTIVE_ANON);
         mm.rss++;
+        fillTlb(cpu, mm.pid, vma.startVpn + p, f);
         cost += hardeningAllocated(node, f);
         cost += loadCost[cpuNode][node];
         faultLatency.record(cost);
@@ -302,42 +533,47 @@ public final class MemoryManager {
     }
 
     /**
-     * A free frame for user memory, preferring {@code preferred}: its free list, then the
-     * zonelist, then reclaim from {@code preferred}, then the OOM killer. Returns -1 when the
-     * OOM killer killed the faulting process. Counts pgalloc and the numa_* statistics.
+     * A free frame for user memory, preferring {@code preferred} (see the class comment for the
+     * slow path of each mode). Returns -1 when the OOM killer killed the faulting process.
+     * Counts pgalloc, pgalloc_normal/movable and the numa_* statistics.
      */
     private int allocUserFrame(int preferred, int cpuNode) {
-        while (true) {
-            int[] zl = topology.zonelist(preferred);
-            int f = nodes[preferred].freeArea.alloc();
-            int got = preferred;
-            for (int k = 0; f < 0 && k < zl.length; k++) {
-                if (zl[k] != preferred) {
-                    f = nodes[zl[k]].freeArea.alloc();
-                    got = zl[k];
+        int f;
+        if (strict) {
+            while ((f = zonelist.allocPages(preferred, 0, MigrateType.MIGRATE_MOVABLE, Zonelist.NO_NODEMASK,
+                    Watermarks.ALLOC_NO_WATERMARKS)) < 0) {
+                if (!vmscan.reclaimStrict(nodes[preferred], fault.cpu)) {
+                    outOfMemory();
+                    if (faulting.oomKilled) {
+                        return -1;
+                    }
                 }
             }
+        } else {
+            f = zonelist.allocPages(preferred, 0, MigrateType.MIGRATE_MOVABLE, Zonelist.NO_NODEMASK, Watermarks.WMARK_LOW);
+            if (f < 0) {
+                f = allocSlowpath(preferred);
+                if (f < 0) {
+                    return -1;
+                }
+            }
+        }
+        countAlloc(f, zonelist.lastNode(), preferred, cpuNode);
+        return f;
+    }
+
+    /** __alloc_pages_slowpath for an order-0 GFP_HIGHUSER_MOVABLE allocation. */
+    private int allocSlowpath(int preferred) {
+        int retries = 0;
+        while (true) {
+            wakeAllKswapds();
+            int f = zonelist.allocPages(preferred, 0, MigrateType.MIGRATE_MOVABLE, Zonelist.NO_NODEMASK, Watermarks.WMARK_MIN);
             if (f >= 0) {
-                pgalloc.inc();
-                if (got == preferred) {
-                    numaHit.inc();
-                    nodes[got].numaHit++;
-                } else {
-                    numaMiss.inc();
-                    numaForeign.inc();
-                    nodes[got].numaMiss++;
-                    nodes[preferred].numaForeign++;
-                }
-                if (got == cpuNode) {
-                    numaLocal.inc();
-                    nodes[got].numaLocal++;
-                } else {
-                    numaOther.inc();
-                    nodes[got].numaOther++;
-                }
                 return f;
             }
-            if (!reclaimOne(nodes[preferred])) {
+            // should_reclaim_retry: no progress, or MAX_RECLAIM_RETRIES rounds that did not get a page, end in OOM
+            if (!vmscan.tryToFreePages(preferred, fault.cpu) || ++retries > Vmscan.MAX_RECLAIM_RETRIES) {
+                retries = 0;
                 outOfMemory();
                 if (faulting.oomKilled) {
                     return -1;
@@ -346,38 +582,42 @@ public final class MemoryManager {
         }
     }
 
-    /**
-     * Swaps out the least recently used page of {@code node} (strict-lru: the exact tail of the
-     * node's single LRU list); false if there is none or no free slot.
-     */
-    private boolean reclaimOne(PglistData node) {
-        int victim = node.lruvec.tail();
-        if (victim < 0) {
-            return false;
+    /** wake_all_kswapds: wakes the kswapd of every node in the zonelist (all but isolated nodes) that is not balanced. */
+    private void wakeAllKswapds() {
+        for (PglistData n : nodes) {
+            if (!zonelist.isolated(n.nodeId) && !n.balanced()) {
+                n.kswapd.wakeup();
+            }
         }
-        int slot = swap.alloc();
-        if (slot < 0) {
-            return false;
-        }
-        VmArea vma = vmas[frames.rmapVma[victim]];
-        int idx = frames.rmapIndex[victim];
-        vma.pte[idx] = Pte.swap(slot);
-        vma.mm.rss--;
-        vma.mm.swapents++;
-        pswpout.inc();
-        pending += costSwapWrite + costReclaimUnmap;
-        if (otherCpus(vma.mm)) {
-            pending += costShootdown;
-        }
-        node.lruvec.del(victim);
-        freeUserFrame(node, victim);
-        return true;
     }
 
-    /** Whether unmapping from {@code mm} must interrupt CPUs other than the faulting one. */
-    private boolean otherCpus(MmStruct mm) {
-        int c = mm.cpumask.cardinality();
-        return c > 1 || (c == 1 && !mm.cpumask.get(fault.cpu));
+    void countAlloc(int f, int got, int preferred, int cpuNode) {
+        pgalloc.inc();
+        Zone z = nodes[got].memMap.zoneOf(f);
+        if (z.type() == ZoneType.MOVABLE) {
+            pgallocMovable.inc();
+        } else {
+            pgallocNormal.inc();
+        }
+        if (preferred < 0) {
+            return;
+        }
+        if (got == preferred) {
+            numaHit.inc();
+            nodes[got].numaHit++;
+        } else {
+            numaMiss.inc();
+            numaForeign.inc();
+            nodes[got].numaMiss++;
+            nodes[preferred].numaForeign++;
+        }
+        if (got == cpuNode) {
+            numaLocal.inc();
+            nodes[got].numaLocal++;
+        } else {
+            numaOther.inc();
+            nodes[got].numaOther++;
+        }
     }
 
     /** Kills the live process with the largest resident set (ties: lowest pid), freeing its memory. */
@@ -412,18 +652,20 @@ public final class MemoryManager {
                 }
             }
         }
+        tlbs.mmExit(victim.pid);
     }
 
-    /** Returns an unmapped, off-LRU frame to its node's free list (pgfree, hardening hook). */
-    private void freeUserFrame(PglistData node, int f) {
+    /** Returns an unmapped, off-LRU frame to its zone's buddy allocator (pgfree, hardening hook). */
+    void freeUserFrame(PglistData node, int f) {
         frames.rmapVma[f] = FrameTable.FREE;
         frames.rmapIndex[f] = 0;
-        node.freeArea.free(f);
+        frames.flags[f] = 0;
+        node.memMap.zoneOf(f).freePages(f, 0);
         pgfree.inc();
         pending += hardeningFreed(node.nodeId, f);
     }
 
-    private long hardeningAllocated(int node, int f) {
+    long hardeningAllocated(int node, int f) {
         try {
             return Math.max(0, hardening.onUserPageAllocated(node, f));
         } catch (RuntimeException x) {
@@ -439,9 +681,29 @@ public final class MemoryManager {
         }
     }
 
-    /** Registers this mechanism's invariants (see {@link MmInvariants}). */
+    /** The frame mapped at {@code vpn} of process {@code pid}, -1 if none (the TLB coherence invariant's page-table view). */
+    int translate(int pid, long vpn) {
+        if (pid < 1 || pid > processes.size()) {
+            return -1;
+        }
+        for (VmArea vma : processes.get(pid - 1).vmas) {
+            long i = vpn - vma.startVpn;
+            if (i >= 0 && i < vma.pte.length) {
+                int e = vma.pte[(int) i];
+                return Pte.isPresent(e) ? Pte.frame(e) : -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Registers this mechanism's invariants: {@link MmInvariants}, every zone's
+     * ({@link ZoneInvariants}) and the TLBs' against the page tables ({@link TlbInvariants}).
+     */
     public void registerInvariants(InvariantRegistry registry) {
         MmInvariants.register(this, registry);
+        ZoneInvariants.register(allZones, registry);
+        TlbInvariants.register(tlbs, this::translate, registry);
     }
 
     /** Per-node final metrics ({@code node<N>.numa_hit} ...), added to {@code out}. */

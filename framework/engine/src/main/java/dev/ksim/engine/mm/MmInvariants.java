@@ -7,13 +7,18 @@ import java.util.List;
 /**
  * The memory manager's executable invariants, one {@link InvariantCheck} each:
  * <ol>
- * <li>{@code mm.frames}: every frame is either free (on its own node's free list, exactly once)
- *     or mapped by exactly one PTE;</li>
+ * <li>{@code mm.frames}: every frame of a node belongs to one of its zones and is either free
+ *     (not allocated in the buddy allocator, unmapped, no flags) or a user page (an allocated
+ *     order-0 block mapped by exactly one PTE); the free lists themselves are checked by
+ *     {@link dev.ksim.engine.mm.zone.ZoneInvariants};</li>
  * <li>{@code mm.rmap}: PTE → frame → reverse map agree both ways, and each process's rss and
  *     swapents equal its present and swapped PTEs;</li>
- * <li>{@code mm.lru}: each node's LRU holds exactly that node's allocated frames, once, with
- *     consistent links;</li>
- * <li>{@code mm.nr_free}: each node's free counter equals a recount;</li>
+ * <li>{@code mm.lru}: each node's LRU lists hold exactly that node's user frames, once, with
+ *     consistent links; each frame's flags (PG_lru, PG_active, PG_swapbacked, PG_unevictable)
+ *     name the list it is on, and each list's count ({@code nr_inactive_anon} …) equals its
+ *     length; strict-lru uses one list;</li>
+ * <li>{@code mm.nr_free}: each node's nr_free_pages (the sum of its zones') equals a recount of
+ *     its free frames;</li>
  * <li>{@code mm.swap}: used swap slots equal swapped PTEs, one PTE per used slot.</li>
  * </ol>
  * Checks walk the whole state (O(frames + pages)) and may allocate; they run at check points,
@@ -70,27 +75,23 @@ final class MmInvariants {
 
     static void frames(MemoryManager m, List<String> v) {
         FrameTable t = m.frames;
-        int[] onFreeList = new int[t.frames];
-        for (PglistData n : m.nodes) {
-            int steps = 0;
-            for (int f = t.next[n.freeArea.head]; f != n.freeArea.head; f = t.next[f]) {
-                if (++steps > t.frames || f < 0 || f >= t.frames) {
-                    v.add("node" + n.nodeId + " free list is corrupt (cycle or bad link at " + f + ")");
-                    break;
-                }
-                if (!n.contains(f)) {
-                    v.add("frame " + f + " is on node" + n.nodeId + "'s free list but belongs to another node");
-                }
-                onFreeList[f]++;
-            }
-        }
         int[] refs = pteRefs(m, v);
-        for (int f = 0; f < t.frames; f++) {
-            boolean free = t.rmapVma[f] == FrameTable.FREE;
-            if (free && (onFreeList[f] != 1 || refs[f] != 0)) {
-                v.add("free frame " + f + " is on free lists " + onFreeList[f] + " times and mapped by " + refs[f] + " PTEs");
-            } else if (!free && (onFreeList[f] != 0 || refs[f] != 1)) {
-                v.add("allocated frame " + f + " is on free lists " + onFreeList[f] + " times and mapped by " + refs[f] + " PTEs");
+        for (PglistData n : m.nodes) {
+            for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
+                dev.ksim.engine.mm.zone.Zone z = n.memMap.zoneOf(f);
+                if (z == null) {
+                    v.add("frame " + f + " of node" + n.nodeId + " belongs to no zone");
+                    continue;
+                }
+                boolean free = t.rmapVma[f] == FrameTable.FREE;
+                int order = z.allocatedOrder(f);
+                if (free && (order >= 0 || refs[f] != 0 || t.flags[f] != 0)) {
+                    v.add("free frame " + f + " is " + (order >= 0 ? "allocated (order " + order + ")" : "free")
+                            + " in " + z.name() + ", mapped by " + refs[f] + " PTEs, flags " + t.flags[f]);
+                } else if (!free && (order != 0 || refs[f] != 1)) {
+                    v.add("user frame " + f + " is " + (order < 0 ? "not allocated" : "an order-" + order + " block")
+                            + " in " + z.name() + " and mapped by " + refs[f] + " PTEs");
+                }
             }
         }
     }
@@ -147,36 +148,50 @@ final class MmInvariants {
         FrameTable t = m.frames;
         boolean[] seen = new boolean[t.frames];
         for (PglistData n : m.nodes) {
-            int head = n.lruvec.head;
-            long count = 0;
-            int prev = head;
-            for (int f = t.next[head]; f != head; f = t.next[f]) {
-                if (count > t.frames || f < 0 || f >= t.frames) {
-                    v.add("node" + n.nodeId + " LRU is corrupt (cycle or bad link at " + f + ")");
-                    break;
+            for (int lru = 0; lru < Lruvec.NR_LRU_LISTS; lru++) {
+                int head = n.lruvec.head(lru);
+                String list = "node" + n.nodeId + " " + Lruvec.NAMES[lru].substring(3) + " list";
+                long count = 0;
+                int prev = head;
+                for (int f = t.next[head]; f != head; f = t.next[f]) {
+                    if (count > t.frames || f < 0 || f >= t.frames) {
+                        v.add(list + " is corrupt (cycle or bad link at " + f + ")");
+                        break;
+                    }
+                    if (t.prev[f] != prev) {
+                        v.add(list + ": frame " + f + " has prev " + t.prev[f] + ", expected " + prev);
+                    }
+                    if (!n.contains(f)) {
+                        v.add("frame " + f + " is on the " + list + " but belongs to another node");
+                    }
+                    if (t.rmapVma[f] == FrameTable.FREE) {
+                        v.add("free frame " + f + " is on the " + list);
+                    }
+                    int b = t.flags[f];
+                    if ((b & PageFlags.PG_LRU) == 0 || Lruvec.lruOf(b) != lru) {
+                        v.add("frame " + f + " is on the " + list + " but its flags (" + b + ") say "
+                                + ((b & PageFlags.PG_LRU) == 0 ? "off-LRU" : Lruvec.NAMES[Lruvec.lruOf(b)].substring(3)));
+                    }
+                    if (m.strict && lru != Lruvec.LRU_INACTIVE_ANON) {
+                        v.add("strict-lru keeps one list per node, but frame " + f + " is on the " + list);
+                    }
+                    if (seen[f]) {
+                        v.add("frame " + f + " is on an LRU twice");
+                    }
+                    seen[f] = true;
+                    count++;
+                    prev = f;
                 }
-                if (t.prev[f] != prev) {
-                    v.add("node" + n.nodeId + " LRU: frame " + f + " has prev " + t.prev[f] + ", expected " + prev);
+                if (count != n.lruvec.nr[lru]) {
+                    v.add(list + " holds " + count + " frames but " + Lruvec.NAMES[lru] + " is " + n.lruvec.nr[lru]);
                 }
-                if (!n.contains(f)) {
-                    v.add("frame " + f + " is on node" + n.nodeId + "'s LRU but belongs to another node");
-                }
-                if (t.rmapVma[f] == FrameTable.FREE) {
-                    v.add("free frame " + f + " is on node" + n.nodeId + "'s LRU");
-                }
-                if (seen[f]) {
-                    v.add("frame " + f + " is on an LRU twice");
-                }
-                seen[f] = true;
-                count++;
-                prev = f;
-            }
-            if (count != n.lruvec.nrPages) {
-                v.add("node" + n.nodeId + " LRU holds " + count + " frames but counts " + n.lruvec.nrPages);
             }
             for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
                 if (t.rmapVma[f] != FrameTable.FREE && !seen[f]) {
-                    v.add("allocated frame " + f + " of node" + n.nodeId + " is not on its LRU");
+                    v.add("user frame " + f + " of node" + n.nodeId + " is on no LRU list");
+                }
+                if ((t.flags[f] & PageFlags.PG_LRU) != 0 && !seen[f]) {
+                    v.add("frame " + f + " of node" + n.nodeId + " has PG_lru but is on no LRU list");
                 }
             }
         }
@@ -191,8 +206,8 @@ final class MmInvariants {
                     recount++;
                 }
             }
-            if (recount != n.freeArea.nrFree) {
-                v.add("node" + n.nodeId + " nr_free_pages " + n.freeArea.nrFree + " but " + recount + " frames are free");
+            if (recount != n.nrFreePages()) {
+                v.add("node" + n.nodeId + " nr_free_pages " + n.nrFreePages() + " but " + recount + " frames are free");
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.ksim.engine.mm;
 
+import dev.ksim.engine.mm.tlb.Tlbs;
 import java.util.List;
 
 /**
@@ -30,6 +31,27 @@ public final class MmMetrics {
     public static final String PGALLOC = "pgalloc";
     /** Frames freed. */
     public static final String PGFREE = "pgfree";
+    /** Frames allocated from ZONE_NORMAL / ZONE_MOVABLE ({@code pgalloc_normal}, {@code pgalloc_movable}). */
+    public static final String PGALLOC_NORMAL = "pgalloc_normal";
+    public static final String PGALLOC_MOVABLE = "pgalloc_movable";
+    /** Pages scanned / reclaimed by kswapd and by direct reclaim. */
+    public static final String PGSCAN_KSWAPD = "pgscan_kswapd";
+    public static final String PGSTEAL_KSWAPD = "pgsteal_kswapd";
+    public static final String PGSCAN_DIRECT = "pgscan_direct";
+    public static final String PGSTEAL_DIRECT = "pgsteal_direct";
+    /** Pages moved to an active list (second reference, or kept by reclaim). */
+    public static final String PGACTIVATE = "pgactivate";
+    /** Pages moved from an active to an inactive list. */
+    public static final String PGDEACTIVATE = "pgdeactivate";
+    /** Referenced inactive pages the reclaim scanner rotated back to the list head. */
+    public static final String PGROTATED = "pgrotated";
+    /** Pages demoted to the next tier by kswapd / by direct reclaim. */
+    public static final String PGDEMOTE_KSWAPD = "pgdemote_kswapd";
+    public static final String PGDEMOTE_DIRECT = "pgdemote_direct";
+    /** Allocations that entered direct reclaim. */
+    public static final String ALLOCSTALL = "allocstall";
+    /** kswapd runs (balance_pgdat after a wakeup). */
+    public static final String PAGEOUTRUN = "pageoutrun";
     /** Swap slots in use at the end of the run. */
     public static final String SWAP_USED = "nr_swap_used";
 
@@ -37,6 +59,14 @@ public final class MmMetrics {
     public static final String NR_FREE_PAGES = "nr_free_pages";
     /** Per-node size in frames: {@code node<N>.nr_pages}. */
     public static final String NR_PAGES = "nr_pages";
+    /** Per-node LRU list sizes (gauges, sampled). */
+    public static final String NR_INACTIVE_ANON = "nr_inactive_anon";
+    public static final String NR_ACTIVE_ANON = "nr_active_anon";
+    public static final String NR_INACTIVE_FILE = "nr_inactive_file";
+    public static final String NR_ACTIVE_FILE = "nr_active_file";
+    public static final String NR_UNEVICTABLE = "nr_unevictable";
+    /** Per-node unusable free space index for order 9 (thousandths), a gauge: {@code node<N>.unusable_index}. */
+    public static final String UNUSABLE_INDEX = "unusable_index";
 
     /** Histogram of fault service time (ns), swap-in included. */
     public static final String FAULT_LATENCY = "fault_latency";
@@ -45,11 +75,16 @@ public final class MmMetrics {
 
     /** Machine-wide metrics every run reports (counters, plus {@link #SWAP_USED} read at the end). */
     public static final List<String> COUNTERS = List.of(ACCESSES, PGFAULT, PGMAJFAULT, PSWPIN, PSWPOUT, OOM_KILL,
-            NUMA_HIT, NUMA_MISS, NUMA_FOREIGN, NUMA_LOCAL, NUMA_OTHER, PGALLOC, PGFREE, SWAP_USED);
+            NUMA_HIT, NUMA_MISS, NUMA_FOREIGN, NUMA_LOCAL, NUMA_OTHER, PGALLOC, PGALLOC_NORMAL, PGALLOC_MOVABLE, PGFREE,
+            PGSCAN_KSWAPD, PGSTEAL_KSWAPD, PGSCAN_DIRECT, PGSTEAL_DIRECT, PGACTIVATE, PGDEACTIVATE, PGROTATED,
+            PGDEMOTE_KSWAPD, PGDEMOTE_DIRECT, ALLOCSTALL, PAGEOUTRUN, SWAP_USED,
+            Tlbs.NR_TLB_REMOTE_FLUSH, Tlbs.NR_TLB_REMOTE_FLUSH_RECEIVED, Tlbs.NR_TLB_LOCAL_FLUSH_ONE,
+            Tlbs.NR_TLB_LOCAL_FLUSH_ALL, Tlbs.TLB_HIT_L1, Tlbs.TLB_HIT_STLB, Tlbs.TLB_MISS);
 
     /** Per-node metrics every run reports, one set per node. */
     public static final List<String> NODE_METRICS = List.of(NR_FREE_PAGES, NR_PAGES, NUMA_HIT, NUMA_MISS,
-            NUMA_FOREIGN, NUMA_LOCAL, NUMA_OTHER);
+            NUMA_FOREIGN, NUMA_LOCAL, NUMA_OTHER, NR_INACTIVE_ANON, NR_ACTIVE_ANON, NR_INACTIVE_FILE, NR_ACTIVE_FILE,
+            NR_UNEVICTABLE, UNUSABLE_INDEX);
 
     /** Latency histograms every run reports. */
     public static final List<String> HISTOGRAMS = List.of(FAULT_LATENCY, ACCESS_LATENCY);

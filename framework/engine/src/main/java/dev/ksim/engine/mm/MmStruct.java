@@ -1,11 +1,10 @@
 package dev.ksim.engine.mm;
 
-import java.util.BitSet;
-
 /**
  * A process's address space ({@code mm_struct}): its mappings, resident and swapped page counts
- * ({@code MM_ANONPAGES}, {@code MM_SWAPENTS}), the CPUs its threads run on (the mm cpumask, which
- * decides whether unmapping needs a TLB shootdown) and whether the OOM killer took it.
+ * ({@code MM_ANONPAGES}, {@code MM_SWAPENTS}) and whether the OOM killer took it. The CPUs its
+ * threads run on (the mm cpumask, which decides whom an unmap's TLB shootdown interrupts) are
+ * kept by the TLBs ({@link dev.ksim.engine.mm.tlb.Tlbs}, mm id = pid).
  */
 public final class MmStruct {
     final int pid;
@@ -14,7 +13,6 @@ public final class MmStruct {
     long rss;
     long swapents;
     boolean oomKilled;
-    final BitSet cpumask = new BitSet();
 
     MmStruct(int pid, String name) {
         this.pid = pid;

@@ -24,7 +24,7 @@ final class NumaMemoryView implements MemoryView {
 
     @Override
     public long freePages(int node) {
-        return nodes[node].freeArea.nrFree;
+        return nodes[node].nrFreePages();
     }
 
     @Override

@@ -1,9 +1,15 @@
 package dev.ksim.engine.mm;
 
+import dev.ksim.engine.mm.zone.MemMap;
+import dev.ksim.engine.mm.zone.Zone;
+import java.util.List;
+
 /**
  * One memory node ({@code pg_data_t}): its frame range [startPfn, startPfn + spannedPages) of the
- * global {@link FrameTable}, what its provider said about it, its free frames and its LRU, and
- * its per-node NUMA allocation statistics ({@code /sys/devices/system/node/nodeN/numastat}).
+ * global {@link FrameTable}, what its provider said about it, its memmap ({@code node_mem_map})
+ * and buddy zones (ZONE_NORMAL, then ZONE_MOVABLE when the node has a movable part), its LRU
+ * lists, its kswapd, its demotion target, and its per-node NUMA allocation statistics
+ * ({@code /sys/devices/system/node/nodeN/numastat}).
  */
 public final class PglistData {
     final int nodeId;
@@ -13,8 +19,13 @@ public final class PglistData {
     final int tier;
     final boolean cpuAccessible;
     final boolean hasCpus;
-    final FreeArea freeArea;
+    final MemMap memMap;
+    /** Buddy zones of the node, lowest zone index first (ZONE_NORMAL, ZONE_MOVABLE). */
+    final Zone[] zones;
     final Lruvec lruvec;
+    /** Node reclaim demotes to, -1 for none ({@code next_demotion_node}). */
+    int demotionTarget = -1;
+    Kswapd kswapd;
 
     long numaHit;
     long numaMiss;
@@ -23,7 +34,7 @@ public final class PglistData {
     long numaOther;
 
     PglistData(int nodeId, int startPfn, int spannedPages, long loadLatencyNs, int tier, boolean cpuAccessible,
-               boolean hasCpus, FrameTable table) {
+               boolean hasCpus, FrameTable table, MemMap memMap, List<Zone> zones) {
         this.nodeId = nodeId;
         this.startPfn = startPfn;
         this.spannedPages = spannedPages;
@@ -31,9 +42,9 @@ public final class PglistData {
         this.tier = tier;
         this.cpuAccessible = cpuAccessible;
         this.hasCpus = hasCpus;
-        this.freeArea = new FreeArea(table, table.sentinel(2 * nodeId));
-        this.lruvec = new Lruvec(table, table.sentinel(2 * nodeId + 1));
-        freeArea.populate(startPfn, spannedPages);
+        this.memMap = memMap;
+        this.zones = zones.toArray(new Zone[0]);
+        this.lruvec = new Lruvec(table, table.sentinel(Lruvec.NR_LRU_LISTS * nodeId));
     }
 
     boolean contains(int pfn) {
@@ -48,8 +59,13 @@ public final class PglistData {
         return spannedPages;
     }
 
+    /** NR_FREE_PAGES of the node: the sum over its zones. */
     public long nrFreePages() {
-        return freeArea.nrFree;
+        long n = 0;
+        for (Zone z : zones) {
+            n += z.nrFreePages();
+        }
+        return n;
     }
 
     public long loadLatencyNs() {
@@ -58,5 +74,69 @@ public final class PglistData {
 
     public int tier() {
         return tier;
+    }
+
+    /** The node's buddy zones (ZONE_NORMAL first). */
+    public List<Zone> zones() {
+        return List.of(zones);
+    }
+
+    public Lruvec lruvec() {
+        return lruvec;
+    }
+
+    /** The node reclaim demotes to, or -1. */
+    public int demotionTarget() {
+        return demotionTarget;
+    }
+
+    /**
+     * pgdat_balanced: some zone of the node with managed pages has free pages above its high
+     * watermark (or the node has no managed pages).
+     */
+    boolean balanced() {
+        boolean any = false;
+        for (Zone z : zones) {
+            if (z.managedPages() == 0) {
+                continue;
+            }
+            any = true;
+            if (z.watermarkOk(0, z.watermarks().high())) {
+                return true;
+            }
+        }
+        return !any;
+    }
+
+    /** Whether some zone of the node with managed pages is at or below its low watermark. */
+    boolean belowLow() {
+        for (Zone z : zones) {
+            if (z.managedPages() > 0 && !z.watermarkOk(0, z.watermarks().low())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The node's unusable free space index for {@code order} (mm/vmstat.c {@code unusable_free_index})
+     * over all its zones, in thousandths; 1000 when nothing is free.
+     */
+    int unusableFreeIndex(int order) {
+        long freePages = 0;
+        long suitable = 0;
+        for (Zone z : zones) {
+            for (int o = 0; o < MemMap.NR_PAGE_ORDERS; o++) {
+                long n = z.nrFree(o);
+                freePages += n << o;
+                if (o >= order) {
+                    suitable += n << (o - order);
+                }
+            }
+        }
+        if (freePages == 0) {
+            return 1000;
+        }
+        return (int) ((freePages - (suitable << order)) * 1000 / freePages);
     }
 }

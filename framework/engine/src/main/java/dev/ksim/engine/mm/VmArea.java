@@ -3,7 +3,9 @@ package dev.ksim.engine.mm;
 /**
  * An anonymous private mapping of one process ({@code vm_area_struct}) with its page table: a
  * dense {@code int} per virtual page, encoded by {@link Pte}. {@code id} is global across the run
- * and is what a frame's reverse map points at.
+ * and is what a frame's reverse map points at. Its pages are virtual pages
+ * [startVpn, startVpn + pages) of its process (mappings of one process never overlap), which is
+ * how the TLBs tag its translations.
  */
 public final class VmArea {
     final int id;
@@ -11,13 +13,20 @@ public final class VmArea {
     final int index;
     final String name;
     final int[] pte;
+    final long startVpn;
 
-    VmArea(int id, MmStruct mm, int index, String name, int pages) {
+    VmArea(int id, MmStruct mm, int index, String name, int pages, long startVpn) {
         this.id = id;
         this.mm = mm;
         this.index = index;
         this.name = name;
         this.pte = new int[pages];
+        this.startVpn = startVpn;
+    }
+
+    /** The virtual page number of page 0 of the mapping. */
+    public long startVpn() {
+        return startVpn;
     }
 
     public int pages() {

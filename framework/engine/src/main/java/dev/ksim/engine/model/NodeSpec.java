@@ -5,11 +5,19 @@ import java.util.List;
 /**
  * A memory node: id, memory size, the provider that says what the memory is, the CPUs local to
  * it (possibly none: a memory-only node), and its distances to every node (index = node id;
- * empty = 10 local, 21 remote, the common two-socket ACPI SLIT).
+ * empty = 10 local, 21 remote, the common two-socket ACPI SLIT), how much of its memory is
+ * ZONE_MOVABLE ({@code movableBytes}, the top of the node, like {@code movablecore=}; 0 = all
+ * ZONE_NORMAL) and optional explicit ZONE_NORMAL watermarks (null = computed).
  */
-public record NodeSpec(int id, long sizeBytes, PluginRef provider, List<Integer> cpus, List<Integer> distances, SourceRef where) {
+public record NodeSpec(int id, long sizeBytes, PluginRef provider, List<Integer> cpus, List<Integer> distances,
+                       long movableBytes, WatermarkSpec watermarks, SourceRef where) {
     public NodeSpec {
         cpus = List.copyOf(cpus);
         distances = List.copyOf(distances);
+    }
+
+    /** A node that is all ZONE_NORMAL with computed watermarks. */
+    public NodeSpec(int id, long sizeBytes, PluginRef provider, List<Integer> cpus, List<Integer> distances, SourceRef where) {
+        this(id, sizeBytes, provider, cpus, distances, 0, null, where);
     }
 }

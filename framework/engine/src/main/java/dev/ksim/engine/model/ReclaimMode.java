@@ -5,19 +5,25 @@ import java.util.List;
 
 /**
  * How a node chooses the pages reclaim evicts, by the name scenarios use
- * ({@code reclaim 'strict-lru'} in {@code machine {}}).
+ * ({@code reclaim 'lru'} or {@code reclaim 'strict-lru'} in {@code machine {}}); {@link #LRU},
+ * the kernel's, is the default.
+ *
+ * <p>{@link #LRU}: the kernel's (mm/vmscan.c): per node inactive/active × anon/file lists plus
+ * unevictable, second-reference activation, inactive-tail scanning that rotates referenced pages,
+ * refilling inactive from active, swappiness; zone watermarks, kswapd per node, direct reclaim
+ * below the min watermark, demotion, OOM.
  *
  * <p>{@link #STRICT_LRU}: one exact LRU list per node; every reference moves its page to the
- * head and reclaim evicts the tail. Page faults then equal an exact LRU cache's misses, which is
- * what validation against cache simulators (libCacheSim) needs. It is the default until the
- * kernel's two-list LRU (active/inactive × anon/file with second-reference activation) arrives as
- * a further mode.
+ * head and reclaim evicts the tail, one page when an allocation finds no free frame at all (no
+ * watermarks, no kswapd). Page faults then equal an exact LRU cache's misses, which is what
+ * validation against cache simulators (libCacheSim) needs.
  */
 public enum ReclaimMode {
+    LRU("lru"),
     STRICT_LRU("strict-lru");
 
     /** The mode a machine gets when the scenario names none. */
-    public static final ReclaimMode DEFAULT = STRICT_LRU;
+    public static final ReclaimMode DEFAULT = LRU;
 
     private final String key;
 

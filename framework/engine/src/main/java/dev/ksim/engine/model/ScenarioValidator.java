@@ -140,6 +140,7 @@ public final class ScenarioValidator {
                             + "; a CPU belongs to at most one node"));
                 }
             }
+            validateZones(n, nw, out);
             if (!n.distances().isEmpty()) {
                 if (n.distances().size() != nodes.size()) {
                     out.add(new Diagnostic(nw, "node" + n.id() + " distances has " + n.distances().size()
@@ -155,9 +156,79 @@ public final class ScenarioValidator {
                 }
             }
         }
+        if (machine.reclaim() == ReclaimMode.LRU) {
+            validateReserve(machine, out);
+        }
+        VmSpec vm = machine.vm();
+        if (vm.minFreeKbytes() < 0 && vm.minFreeKbytes() != VmSpec.KERNEL_DEFAULT) {
+            out.add(new Diagnostic(where, "minFreeKbytes must be >= 0, got " + vm.minFreeKbytes()));
+        }
+        if (vm.watermarkScaleFactor() < 1 || vm.watermarkScaleFactor() > 3000) {
+            out.add(new Diagnostic(where, "watermarkScaleFactor must be in 1..3000 (as vm.watermark_scale_factor), got "
+                    + vm.watermarkScaleFactor()));
+        }
+        if (vm.swappiness() < 0 || vm.swappiness() > 200) {
+            out.add(new Diagnostic(where, "swappiness must be in 0..200 (as vm.swappiness), got " + vm.swappiness()));
+        }
         SwapSpec swap = machine.swap();
         if (swap != null && (swap.sizeBytes() < 0 || swap.readLatencyNs() < 0 || swap.writeLatencyNs() < 0)) {
             out.add(new Diagnostic(at(swap.where()), "swap size and latencies must be >= 0"));
+        }
+    }
+
+    /**
+     * lru mode: each node's ZONE_NORMAL must keep pages above its high watermark, or the page
+     * allocator can never succeed there (min_free_kbytes is at least 128 KiB by default, more
+     * than a toy node has).
+     */
+    private static void validateReserve(MachineSpec machine, List<Diagnostic> out) {
+        long lowmem = 0;
+        for (NodeSpec n : machine.nodes()) {
+            lowmem += Math.max(0, (n.sizeBytes() - n.movableBytes()) / MemoryManager.PAGE_SIZE);
+        }
+        VmSpec vm = machine.vm();
+        long kbytes = vm.minFreeKbytes() == VmSpec.KERNEL_DEFAULT
+                ? dev.ksim.engine.mm.zone.Watermarks.defaultMinFreeKbytes(lowmem * 4) : vm.minFreeKbytes();
+        if (lowmem == 0) {
+            return;
+        }
+        for (NodeSpec n : machine.nodes()) {
+            long normal = Math.max(0, (n.sizeBytes() - n.movableBytes()) / MemoryManager.PAGE_SIZE);
+            if (normal == 0 || n.watermarks() != null) {
+                continue;
+            }
+            long min = (kbytes / 4) * normal / lowmem;
+            long step = Math.max(1, Math.max(min / 4, normal * vm.watermarkScaleFactor() / 10_000));
+            long high = min + 2 * step;
+            if (high >= normal) {
+                out.add(new Diagnostic(at(n.where()), "node" + n.id() + " is too small for reclaim 'lru': its ZONE_NORMAL has "
+                        + normal + " pages but min_free_kbytes " + kbytes + " puts its high watermark at " + high
+                        + " pages; lower minFreeKbytes in machine {} (e.g. minFreeKbytes 0), give the node explicit watermarks,"
+                        + " or use reclaim 'strict-lru'"));
+            }
+        }
+    }
+
+    /** The node's ZONE_MOVABLE part and explicit watermarks. */
+    private static void validateZones(NodeSpec n, SourceRef nw, List<Diagnostic> out) {
+        long pages = n.sizeBytes() / MemoryManager.PAGE_SIZE;
+        if (n.movableBytes() < 0 || n.movableBytes() > n.sizeBytes()) {
+            out.add(new Diagnostic(nw, "node" + n.id() + " movable must be between 0 and the node's memory ("
+                    + n.sizeBytes() + " bytes), got " + n.movableBytes() + " bytes"));
+        }
+        WatermarkSpec w = n.watermarks();
+        if (w != null) {
+            SourceRef ww = w.where() == null || w.where() == SourceRef.UNKNOWN ? nw : w.where();
+            long min = w.minBytes() / MemoryManager.PAGE_SIZE;
+            long low = w.lowBytes() / MemoryManager.PAGE_SIZE;
+            long high = w.highBytes() / MemoryManager.PAGE_SIZE;
+            if (w.minBytes() < 0 || !(min < low && low < high)) {
+                out.add(new Diagnostic(ww, "node" + n.id() + " watermarks must satisfy 0 <= min < low < high in 4 KiB pages, got min "
+                        + min + ", low " + low + ", high " + high + " pages"));
+            } else if (high > pages - n.movableBytes() / MemoryManager.PAGE_SIZE) {
+                out.add(new Diagnostic(ww, "node" + n.id() + " high watermark (" + high + " pages) exceeds its ZONE_NORMAL ("
+                        + (pages - n.movableBytes() / MemoryManager.PAGE_SIZE) + " pages)"));
+            }
         }
     }
 

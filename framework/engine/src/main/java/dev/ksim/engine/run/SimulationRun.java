@@ -153,7 +153,8 @@ final class SimulationRun {
         CostModel costs = CostModel.of(swap, model.costOverrides());
         memory = new MemoryManager(topology, nodeMemory, swap.sizeBytes() / MemoryManager.PAGE_SIZE, costs,
                 policy, policyRef.id(), hardening, hardeningRef == null ? "none" : hardeningRef.id(), metrics,
-                model.machine().reclaim());
+                dev.ksim.engine.mm.MmSettings.of(model.machine()));
+        memory.attach(queue, clock);
         memory.registerInvariants(invariants);
 
         List<SimThread> threads = new ArrayList<>();

@@ -44,13 +44,13 @@ class MemoryManagerTest {
         assertEquals(1, fx.counter("pswpout"));
         assertTrue(Pte.isSwap(p.vma(0).pte(1)), "page 1 was the least recently used");
         assertTrue(Pte.isPresent(p.vma(0).pte(0)));
-        assertEquals(60_000 + 500 + 1000 + 100, evicting, "swap write + unmap + minor fault + load");
+        assertEquals(60_000 + 500 + 60 + 1000 + 100, evicting, "swap write + unmap + local INVLPG + minor fault + load");
         long major = fx.mm.access(p, 0, 1, 0);
         assertEquals(1, fx.counter("pgmajfault"));
         assertEquals(1, fx.counter("pswpin"));
         assertEquals(2, fx.counter("pswpout"), "page 0 was evicted to make room");
         assertEquals(4, fx.counter("pgfault"), "3 minor + 1 major");
-        assertEquals(60_000 + 500 + 2_000 + 50_000 + 100, major);
+        assertEquals(60_000 + 500 + 60 + 2_000 + 50_000 + 100, major);
         assertEquals(1, fx.mm.swap().nrUsed());
         assertEquals(1, p.swapents());
         assertEquals(2, p.rss());
@@ -75,7 +75,8 @@ class MemoryManagerTest {
         assertEquals(2, fx.mm.node(1).nrFreePages());
         assertEquals(210, fx.mm.access(p, 0, 5, 0), "remote reference costs latency x 21 / 10");
         assertEquals(100, fx.mm.access(p, 0, 0, 0));
-        assertEquals(210, fx.mm.access(p, 0, 0, 1), "node 0 is remote from CPU 1");
+        assertEquals(30 + 210, fx.mm.access(p, 0, 0, 1), "node 0 is remote from CPU 1, whose TLB misses: walk + load");
+        assertEquals(210, fx.mm.access(p, 0, 0, 1), "now a TLB hit");
         java.util.Map<String, Number> nodes = new java.util.TreeMap<>();
         fx.mm.reportNodeMetrics(nodes);
         assertEquals(2L, nodes.get("node1.numa_miss"));
@@ -196,7 +197,7 @@ class MemoryManagerTest {
         MmFixture fx = new MmFixture(new long[] {1}, 100, 4, (f, m) -> 0, xpfo);
         MmStruct p = fx.process("p", 2);
         assertEquals(1000 + 700 + 100, fx.mm.access(p, 0, 0, 0));
-        assertEquals(60_000 + 500 + 300 + 1000 + 700 + 100, fx.mm.access(p, 0, 1, 0));
+        assertEquals(60_000 + 500 + 60 + 300 + 1000 + 700 + 100, fx.mm.access(p, 0, 1, 0));
         assertEquals(2, calls[0]);
         assertEquals(1, calls[1]);
     }

@@ -21,6 +21,12 @@ final class MmFixture {
      * @param framesPerNode frames of each node; CPU i belongs to node i
      */
     MmFixture(long[] framesPerNode, long latencyNs, long swapSlots, MigrationPolicy policy, SecurityHardening hardening) {
+        this(framesPerNode, new int[framesPerNode.length], latencyNs, swapSlots, policy, hardening, MmSettings.of(dev.ksim.engine.model.ReclaimMode.STRICT_LRU));
+    }
+
+    /** As above with per-node tiers (0 = 576) and explicit settings (reclaim mode, tunables, zones). */
+    MmFixture(long[] framesPerNode, int[] tiers, long latencyNs, long swapSlots, MigrationPolicy policy, SecurityHardening hardening,
+              MmSettings settings) {
         int n = framesPerNode.length;
         int[][] d = new int[n][n];
         int[] cpuNode = new int[n];
@@ -30,17 +36,23 @@ final class MmFixture {
                 d[i][j] = i == j ? 10 : 21;
             }
             cpuNode[i] = i;
-            mem[i] = new NodeMemory(framesPerNode[i], latencyNs, 576, true);
+            mem[i] = new NodeMemory(framesPerNode[i], latencyNs, tiers[i] == 0 ? 576 : tiers[i], true);
         }
         CostModel costs = CostModel.of(new SwapSpec(swapSlots * 4096, 50_000, 60_000, SourceRef.UNKNOWN), Map.of());
         mm = new MemoryManager(new NumaTopology(d, cpuNode), mem, swapSlots, costs, policy, "test-policy",
-                hardening, "test-hardening", metrics);
+                hardening, "test-hardening", metrics, settings);
         mm.registerInvariants(invariants);
     }
 
     MmFixture(long[] framesPerNode, long swapSlots, MigrationPolicy policy) {
         this(framesPerNode, 100, swapSlots, policy, new SecurityHardening() {
         });
+    }
+
+    /** The lru (kernel) mode with default tunables. */
+    static MmFixture lru(long[] framesPerNode, long swapSlots, MigrationPolicy policy) {
+        return new MmFixture(framesPerNode, new int[framesPerNode.length], 100, swapSlots, policy, new SecurityHardening() {
+        }, MmSettings.of(dev.ksim.engine.model.ReclaimMode.LRU));
     }
 
     MmStruct process(String name, long pages) {

@@ -41,7 +41,8 @@ class MmInvariantsTest {
         MmFixture fx = populated();
         assertEquals(List.of(), fx.violations());
         fx.invariants.checkAll("end");
-        assertEquals(5, fx.invariants.report().checked());
+        // 5 mm checks + 4 zone checks for each of the two ZONE_NORMALs + 4 TLB checks
+        assertEquals(5 + 2 * 4 + 4, fx.invariants.report().checked());
     }
 
     @Test
@@ -61,8 +62,13 @@ class MmInvariantsTest {
 
     @Test
     void detectsAWrongFreeCounter() {
-        MmFixture fx = populated();
-        fx.mm.nodes[1].freeArea.nrFree++;
+        MmFixture fx = new MmFixture(new long[] {4, 4}, 0, (f, m) -> 0);
+        MmStruct p = fx.process("p", 3);
+        for (int i = 0; i < 3; i++) {
+            fx.mm.access(p, 0, i, 0);
+        }
+        // the buddy hands out a frame nobody maps: the zone's count drops, the frame table still says free
+        assertTrue(fx.mm.nodes[1].zones[0].allocPages(0, dev.ksim.engine.mm.zone.MigrateType.MIGRATE_MOVABLE) >= 0);
         assertViolation(fx, "mm.nr_free");
     }
 
@@ -74,9 +80,8 @@ class MmInvariantsTest {
             fx.mm.access(p, 0, i, 0);
         }
         assertEquals(List.of(), fx.violations());
-        int f = fx.mm.nodes[0].freeArea.alloc();
+        int f = fx.mm.nodes[0].zones[0].allocPages(0, dev.ksim.engine.mm.zone.MigrateType.MIGRATE_MOVABLE);
         assertTrue(f >= 0);
-        fx.mm.nodes[0].freeArea.nrFree++; // keep the counter right: only the list lost the frame
         assertViolation(fx, "mm.frames");
     }
 
@@ -104,6 +109,46 @@ class MmInvariantsTest {
             }
         }
         vma.pte[b] = vma.pte[a];
+        assertViolation(fx, "mm.frames");
+    }
+
+    @Test
+    void detectsLruFlagsThatNameAnotherList() {
+        MmFixture fx = populated();
+        int f = residentFrame(fx);
+        fx.mm.frames.flags[f] ^= PageFlags.PG_ACTIVE;
+        assertViolation(fx, "mm.lru");
+    }
+
+    @Test
+    void detectsAWrongLruCounter() {
+        MmFixture fx = populated();
+        fx.mm.nodes[0].lruvec.nr[Lruvec.LRU_ACTIVE_ANON]++;
+        assertViolation(fx, "mm.lru");
+    }
+
+    @Test
+    void detectsAStaleTlbEntry() {
+        MmFixture fx = populated();
+        MmStruct p = fx.mm.processes.get(0);
+        VmArea vma = p.vmas[0];
+        int page = -1;
+        for (int i = 0; i < vma.pte.length; i++) {
+            if (Pte.isPresent(vma.pte[i]) && fx.mm.tlbs.cached(0, p.pid, vma.startVpn + i)) {
+                page = i;
+                break;
+            }
+        }
+        assertTrue(page >= 0, "a cached resident page");
+        vma.pte[page] = Pte.NONE; // unmapped without a flush
+        assertViolation(fx, "tlb.coherence");
+    }
+
+    @Test
+    void detectsAMappedFrameBackInTheBuddy() {
+        MmFixture fx = populated();
+        int f = residentFrame(fx);
+        fx.mm.nodes[fx.mm.nodeOf(f)].memMap.zoneOf(f).freePages(f, 0); // freed while still mapped
         assertViolation(fx, "mm.frames");
     }
 }

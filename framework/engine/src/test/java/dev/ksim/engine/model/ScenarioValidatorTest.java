@@ -37,6 +37,37 @@ class ScenarioValidatorTest {
     }
 
     @Test
+    void aNodeTooSmallForTheKernelReserveIsLocated() {
+        ScenarioModel m = valid().reclaim(ReclaimMode.LRU, VmSpec.DEFAULT).build();
+        assertReports(m, "test.ksim.groovy:10: node0 is too small for reclaim 'lru': its ZONE_NORMAL has 16 pages but"
+                + " min_free_kbytes 128 puts its high watermark at 24 pages; lower minFreeKbytes in machine {} (e.g."
+                + " minFreeKbytes 0), give the node explicit watermarks, or use reclaim 'strict-lru'");
+        assertEquals(List.of(), messages(valid().reclaim(ReclaimMode.LRU, new VmSpec(0, 10, 60, false)).build()));
+    }
+
+    @Test
+    void explicitWatermarksOutOfOrderAreLocated() {
+        NodeSpec n = new NodeSpec(0, 64 << 20, ref(PluginKind.MEMORY_PROVIDER, "system-ram", Map.of()), List.of(0), List.of(),
+                0, new WatermarkSpec(2 << 20, 1 << 20, 3 << 20, at(12)), at(11));
+        assertReports(new ScenarioBuilder().node(n).process("p", 4, thread("t", 0, "sequential", Map.of(), 1)).build(),
+                "test.ksim.groovy:12: node0 watermarks must satisfy 0 <= min < low < high in 4 KiB pages, got min 512, low 256, high 768 pages");
+        NodeSpec big = new NodeSpec(0, 1 << 20, ref(PluginKind.MEMORY_PROVIDER, "system-ram", Map.of()), List.of(0), List.of(),
+                2 << 20, null, at(11));
+        assertReports(new ScenarioBuilder().node(big).process("p", 4, thread("t", 0, "sequential", Map.of(), 1)).build(),
+                "test.ksim.groovy:11: node0 movable must be between 0 and the node's memory (1048576 bytes), got 2097152 bytes");
+    }
+
+    @Test
+    void vmTunablesOutOfRange() {
+        assertReports(valid().reclaim(ReclaimMode.STRICT_LRU, new VmSpec(-5, 0, 201, false)).build(),
+                "test.ksim.groovy:9: minFreeKbytes must be >= 0, got -5");
+        assertReports(valid().reclaim(ReclaimMode.STRICT_LRU, new VmSpec(-5, 0, 201, false)).build(),
+                "test.ksim.groovy:9: watermarkScaleFactor must be in 1..3000 (as vm.watermark_scale_factor), got 0");
+        assertReports(valid().reclaim(ReclaimMode.STRICT_LRU, new VmSpec(-5, 0, 201, false)).build(),
+                "test.ksim.groovy:9: swappiness must be in 0..200 (as vm.swappiness), got 201");
+    }
+
+    @Test
     void unknownMetricSuggestsTheClosest() {
         assertReports(valid().expect("pgfalt", dev.ksim.engine.model.ExpectationSpec.Op.LT, 5).build(),
                 "test.ksim.groovy:50: unknown metric 'pgfalt'; did you mean 'pgfault'?");

@@ -116,8 +116,21 @@ public final class ScenarioBuilder {
         return this;
     }
 
+    /**
+     * The reclaim mode and tunables; default strict-lru (the builder's toy machines of a few
+     * frames are textbook LRU caches, smaller than the kernel's min_free_kbytes reserve).
+     */
+    public ScenarioBuilder reclaim(dev.ksim.engine.model.ReclaimMode mode, dev.ksim.engine.model.VmSpec vmSpec) {
+        reclaim = mode;
+        vm = vmSpec;
+        return this;
+    }
+
+    private dev.ksim.engine.model.ReclaimMode reclaim = dev.ksim.engine.model.ReclaimMode.STRICT_LRU;
+    private dev.ksim.engine.model.VmSpec vm = dev.ksim.engine.model.VmSpec.DEFAULT;
+
     public ScenarioModel build() {
-        MachineSpec machine = new MachineSpec(cpus, nodes, swap, at(9));
+        MachineSpec machine = new MachineSpec(cpus, nodes, swap, reclaim, vm, at(9));
         return new ScenarioModel("test", "a test scenario", variant, Map.of(), machine, processes, policy, hardening,
                 durationNs, sampleIntervalNs, costs, expectations, new SourceRef(FILE, 0));
     }

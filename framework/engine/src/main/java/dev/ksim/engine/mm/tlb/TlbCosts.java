@@ -1,9 +1,9 @@
 package dev.ksim.engine.mm.tlb;
 
 /**
- * Simulated costs (ns) of TLB maintenance, with the sources of their defaults. Candidates for
- * {@code dev.ksim.engine.cost.CostModel} (keys in brackets); until moved there a scenario cannot
- * override them.
+ * Simulated costs (ns) of TLB maintenance. The values of a run come from
+ * {@link dev.ksim.engine.cost.CostModel} (keys in brackets; {@link #of}), where the defaults below
+ * and their sources are recorded, so a scenario may override any of them in {@code costs { }}.
  * <ul>
  * <li>{@code invlpgNs} [tlb.invlpg] 60: one INVLPG of a 4 KiB page, ~100–200 cycles
  *     (memory spec §8), ≈ 180 cycles at 3 GHz.</li>
@@ -31,6 +31,14 @@ public record TlbCosts(long invlpgNs, long fullFlushNs, long ipiBaseNs, long ipi
                 || stlbHitNs < 0 || pageWalkNs < 0) {
             throw new IllegalArgumentException("TLB costs must be >= 0");
         }
+    }
+
+    /** The TLB costs of a run's cost model. */
+    public static TlbCosts of(dev.ksim.engine.cost.CostModel c) {
+        return new TlbCosts(c.get(dev.ksim.engine.cost.CostModel.TLB_INVLPG), c.get(dev.ksim.engine.cost.CostModel.TLB_FLUSH_ALL),
+                c.get(dev.ksim.engine.cost.CostModel.TLB_IPI_BASE), c.get(dev.ksim.engine.cost.CostModel.TLB_IPI_PER_TARGET),
+                c.get(dev.ksim.engine.cost.CostModel.TLB_IPI_HANDLER), c.get(dev.ksim.engine.cost.CostModel.TLB_STLB_HIT),
+                c.get(dev.ksim.engine.cost.CostModel.TLB_WALK));
     }
 
     public static TlbCosts defaults() {

@@ -88,6 +88,15 @@ final class TlbLevel {
             touch(e);
             return;
         }
+        insertAbsent(k, f);
+    }
+
+    /**
+     * As {@link #put} for a key the caller knows is not cached (it just missed): skips the lookup.
+     * Caching a key twice would break the level, so this is only for the miss path.
+     */
+    void insertAbsent(long k, int f) {
+        int e;
         if (freeHead == NIL) {
             remove(lruPrev[head]);
         }

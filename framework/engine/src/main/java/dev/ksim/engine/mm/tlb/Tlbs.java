@@ -47,6 +47,12 @@ public final class Tlbs {
     public static final int MAX_MM = (1 << 23) - 1;
     /** Virtual page numbers are below 2^40 (52-bit virtual addresses). */
     public static final long MAX_VPN = (1L << 40) - 1;
+    /** {@link #lastLookupLevel()}: found in the L1 dTLB. */
+    public static final int LEVEL_L1 = 1;
+    /** {@link #lastLookupLevel()}: found in the STLB (L1 refilled). */
+    public static final int LEVEL_STLB = 2;
+    /** {@link #lastLookupLevel()}: in neither level; the caller walks the page table. */
+    public static final int LEVEL_MISS = 0;
     /** flush_tlb_mm's "end" (TLB_FLUSH_ALL). */
     public static final long TLB_FLUSH_ALL = -1L;
 
@@ -68,6 +74,7 @@ public final class Tlbs {
     long[] cpumask;
     private final long[] allCpus;
     private final Shootdown last;
+    private int lastLevel;
     private final int ceiling;
 
     final Counter remoteFlush;
@@ -137,6 +144,7 @@ public final class Tlbs {
         int f = l1[cpu].get(k);
         if (f >= 0) {
             hitL1.inc();
+            lastLevel = LEVEL_L1;
             return f;
         }
         TlbLevel s = stlb[cpu];
@@ -144,12 +152,19 @@ public final class Tlbs {
             f = s.get(k);
             if (f >= 0) {
                 hitStlb.inc();
-                l1[cpu].put(k, f);
+                l1[cpu].insertAbsent(k, f); // L1 just missed
+                lastLevel = LEVEL_STLB;
                 return f;
             }
         }
         miss.inc();
+        lastLevel = LEVEL_MISS;
         return -1;
+    }
+
+    /** Where the last {@link #lookup} found its translation: {@link #LEVEL_L1}, {@link #LEVEL_STLB} or {@link #LEVEL_MISS}. */
+    public int lastLookupLevel() {
+        return lastLevel;
     }
 
     /**
@@ -167,6 +182,25 @@ public final class Tlbs {
         l1[cpu].put(k, frame);
         if (stlb[cpu] != null) {
             stlb[cpu].put(k, frame);
+        }
+    }
+
+    /**
+     * {@link #fill} right after {@link #lookup} of the same ({@code mm}, {@code vpn}) on {@code cpu}
+     * missed in both levels (the page walk's fill): skips the levels' own lookups. Same checks as
+     * {@link #fill}.
+     */
+    public void fillAfterMiss(int cpu, int mm, long vpn, int frame) {
+        if (mm < 0 || mm > MAX_MM || vpn < 0 || vpn > MAX_VPN || frame < 0) {
+            throw new IllegalArgumentException("bad translation mm " + mm + " vpn " + vpn + " frame " + frame);
+        }
+        if (!cpumaskTest(mm, cpu)) {
+            throw new IllegalStateException("cpu " + cpu + " caches a translation of mm " + mm + " it never ran");
+        }
+        long k = key(mm, vpn);
+        l1[cpu].insertAbsent(k, frame);
+        if (stlb[cpu] != null) {
+            stlb[cpu].insertAbsent(k, frame);
         }
     }
 

@@ -43,6 +43,36 @@ class TlbTest {
     }
 
     @Test
+    void fillAfterMissBehavesAsFillAndReportsTheLookupLevel() {
+        Tlbs a = new Tlbs(1, new TlbConfig(2, 4), TlbCosts.defaults(), metrics);
+        Tlbs b = new Tlbs(1, new TlbConfig(2, 4), TlbCosts.defaults(), new MetricsRegistry());
+        a.switchMm(0, 1);
+        b.switchMm(0, 1);
+        for (int v = 1; v <= 6; v++) {
+            assertEquals(-1, a.lookup(0, 1, v));
+            assertEquals(Tlbs.LEVEL_MISS, a.lastLookupLevel());
+            a.fillAfterMiss(0, 1, v, 100 + v);
+            b.fill(0, 1, v, 100 + v);
+            assertArrayEquals(b.l1[0].keysMruFirst(), a.l1[0].keysMruFirst());
+            assertArrayEquals(b.stlb[0].keysMruFirst(), a.stlb[0].keysMruFirst());
+        }
+        assertEquals(106, a.lookup(0, 1, 6));
+        assertEquals(Tlbs.LEVEL_L1, a.lastLookupLevel());
+        assertEquals(103, a.lookup(0, 1, 3)); // evicted from L1 (2 entries), still in the STLB (4)
+        assertEquals(Tlbs.LEVEL_STLB, a.lastLookupLevel());
+        assertEquals(List.of(), violations(a));
+        assertThrows(IllegalStateException.class, () -> a.fillAfterMiss(0, 2, 1, 1), "cpu 0 never ran mm 2");
+    }
+
+    private static List<String> violations(Tlbs t) {
+        List<String> v = new ArrayList<>();
+        for (dev.ksim.engine.invariant.InvariantCheck c : t.invariants((mm, vpn) -> mm == 1 ? 100 + (int) vpn : -1)) {
+            c.check(v);
+        }
+        return v;
+    }
+
+    @Test
     void singleLevelEvictsTheLeastRecentlyUsed() {
         Tlbs t = new Tlbs(1, new TlbConfig(4, 0), TlbCosts.defaults(), metrics);
         t.switchMm(0, 1);

@@ -1,0 +1,25 @@
+package dev.ksim.engine.mm;
+
+/**
+ * The page flags ksim keeps per frame, one bit each in {@link FrameTable#flags} (the kernel's
+ * {@code enum pageflags}, include/linux/page-flags.h, for the bits reclaim reads):
+ * <ul>
+ * <li>{@link #PG_LRU}: the frame is on one of its node's LRU lists;</li>
+ * <li>{@link #PG_ACTIVE}: on an active list (meaningful with PG_lru);</li>
+ * <li>{@link #PG_REFERENCED}: referenced since reclaim last looked ({@code mark_page_accessed});</li>
+ * <li>{@link #PG_SWAPBACKED}: anonymous (or shmem) memory, reclaimed to swap: the anon lists,
+ *     the file lists otherwise;</li>
+ * <li>{@link #PG_UNEVICTABLE}: on the unevictable list (mlocked); nothing sets it yet.</li>
+ * </ul>
+ * A free frame has no flags.
+ */
+public final class PageFlags {
+    public static final int PG_LRU = 1;
+    public static final int PG_ACTIVE = 1 << 1;
+    public static final int PG_REFERENCED = 1 << 2;
+    public static final int PG_SWAPBACKED = 1 << 3;
+    public static final int PG_UNEVICTABLE = 1 << 4;
+
+    private PageFlags() {
+    }
+}
