@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * {@code costs { fault.minor.anon 1.us }}: overrides of cost-model entries, one {@code key value}
- * per line (or {@code key = value}). Keys may be dotted ({@code tlb.shootdown 4.us}) or quoted
- * ({@code 'tlb.shootdown' 4.us}). Durations are stored in ns, bandwidths in B/s. Keys are the
+ * per line (or {@code key = value}). Keys may be dotted ({@code tlb.ipi_base 4.us}) or quoted
+ * ({@code 'tlb.ipi_base' 4.us}). Durations are stored in ns, bandwidths in B/s. Keys are the
  * cost model's; the engine checks them when it validates the scenario. A key given twice keeps
  * the last value.
  */

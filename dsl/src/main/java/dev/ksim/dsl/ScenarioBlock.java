@@ -131,7 +131,7 @@ public final class ScenarioBlock extends Block {
         hardeningRef = pluginArg(PluginKind.SECURITY_HARDENING, id, options);
     }
 
-    /** Cost-model overrides as named arguments: {@code costs 'tlb.shootdown': 4.us}. */
+    /** Cost-model overrides as named arguments: {@code costs 'tlb.ipi_base': 4.us}. */
     public void costs(Map<?, ?> entries) {
         CostsBlock block = new CostsBlock(ev, ev.here(), costOverrides);
         SourceRef at = ev.here();

@@ -381,7 +381,7 @@ class ScenarioLoaderTest {
                     process('p') { mapping 'm', 1.MiB; thread(cpu: 0) { workload 'uniform' } }
                     costs {
                         fault.minor.anon 1.us
-                        tlb.shootdown = 4.us
+                        tlb.ipi_base = 4.us
                         'swap.read' 80.us
                         minor_fault 2.us
                         link 32.GBps
@@ -389,7 +389,7 @@ class ScenarioLoaderTest {
                     costs 'oom.kill': 1.ms
                 }
                 """), Map.of()).variants().get(0);
-        assertEquals(Map.of("fault.minor.anon", 1_000L, "tlb.shootdown", 4_000L, "swap.read", 80_000L, "minor_fault", 2_000L,
+        assertEquals(Map.of("fault.minor.anon", 1_000L, "tlb.ipi_base", 4_000L, "swap.read", 80_000L, "minor_fault", 2_000L,
                 "link", 32_000_000_000L, "oom.kill", 1_000_000L), m.costOverrides());
     }
 
@@ -400,13 +400,13 @@ class ScenarioLoaderTest {
                     duration 10.ms
                     costs {
                         fault.minor.anon 3
-                        tlb.shootdown
+                        tlb.ipi_base
                     }
                 }
                 """);
         assertEquals(List.of(
                 "cost 'fault.minor.anon' expects a duration such as 1.us (or a bandwidth such as 32.GBps), got Integer 3; add a unit, e.g. 3.us",
-                "cost 'tlb.shootdown' needs a value, e.g. tlb.shootdown 1.us",
+                "cost 'tlb.ipi_base' needs a value, e.g. tlb.ipi_base 1.us",
                 "scenario 'costs' has no machine; add machine { cpus 2; node(0) { memory 64.MiB; cpus 0..1 } }"), messages(e));
         assertEquals(List.of(4, 5, 1), e.diagnostics().stream().map(d -> d.where().line()).toList());
     }

@@ -54,6 +54,16 @@ public final class CostModel {
     public static final String DEMOTE_PAGE = "reclaim.demote";
     /** Selecting and killing an OOM victim, charged to the task that hit OOM. */
     public static final String OOM_KILL = "oom.kill";
+    /** Prefix of the IPC entries: an {@code ipc { }} scenario may override only these. */
+    public static final String IPC_PREFIX = "ipc.";
+    /** bus1 SEND of one message without payload, to one destination. */
+    public static final String IPC_SEND = "ipc.send";
+    /** bus1 RECV of one entry, with the slice release. */
+    public static final String IPC_RECV = "ipc.recv";
+    /** Copying 1 KiB of payload into the receiver's pool (charged to SEND). */
+    public static final String IPC_PAYLOAD_KIB = "ipc.payload.kib";
+    /** Each destination of a multicast beyond the first. */
+    public static final String IPC_MULTICAST_DESTINATION = "ipc.multicast.destination";
 
     private static final List<Entry> TABLE = List.of(
             new Entry(FAULT_MINOR_ANON, 1_000, "ns", "minor anonymous fault incl. zeroing a 4 KiB page",
@@ -85,7 +95,15 @@ public final class CostModel {
             new Entry(TLB_WALK, 30, "ns", "a page-table walk after missing both TLB levels",
                     "a walk served by the paging-structure caches and L1/L2, ~20-40 cycles (a walk missing to DRAM costs more)"),
             new Entry(OOM_KILL, 10_000, "ns", "selecting and killing an OOM victim",
-                    "estimate; oom_kill_process walks every task once"));
+                    "estimate; oom_kill_process walks every task once"),
+            new Entry(IPC_SEND, 424, "ns", "SEND of one message without payload, to one destination",
+                    "bus1 2015: unicast send+recv 847 ns without payload; split evenly between SEND and RECV (estimate)"),
+            new Entry(IPC_RECV, 423, "ns", "RECV of one entry (and the slice release)",
+                    "bus1 2015: unicast send+recv 847 ns without payload; the other half"),
+            new Entry(IPC_PAYLOAD_KIB, 302, "ns", "copying 1 KiB of payload into the receiver's pool (charged to SEND)",
+                    "bus1 2015: 1149 ns with 1 KiB payload - 847 ns without"),
+            new Entry(IPC_MULTICAST_DESTINATION, 700, "ns", "each destination of a multicast beyond the first",
+                    "bus1 2015: multicast 0.5-0.9 us per destination; midpoint"));
 
     private static final Map<String, Entry> BY_KEY;
 
@@ -106,6 +124,17 @@ public final class CostModel {
     /** Every key a scenario may override, in table order. */
     public static Set<String> keys() {
         return BY_KEY.keySet();
+    }
+
+    /** The keys that start with {@code prefix}, in table order (e.g. {@link #IPC_PREFIX}). */
+    public static Set<String> keys(String prefix) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (String k : BY_KEY.keySet()) {
+            if (k.startsWith(prefix)) {
+                out.add(k);
+            }
+        }
+        return Collections.unmodifiableSet(out);
     }
 
     /** The table, with its defaults, units and sources. */

@@ -52,6 +52,8 @@ public final class ScenarioValidator {
         for (Map.Entry<String, Long> e : new java.util.TreeMap<>(m.costOverrides()).entrySet()) {
             if (!CostModel.keys().contains(e.getKey())) {
                 out.add(new Diagnostic(top, "unknown cost '" + e.getKey() + "'" + Suggestions.didYouMean(e.getKey(), CostModel.keys())));
+            } else if (e.getKey().startsWith(CostModel.IPC_PREFIX)) {
+                out.add(new Diagnostic(top, "cost '" + e.getKey() + "' applies to ipc {} scenarios; this one has none"));
             } else if (e.getValue() == null || e.getValue() < 0) {
                 out.add(new Diagnostic(top, "cost '" + e.getKey() + "' must be >= 0, got " + e.getValue()));
             }

@@ -122,6 +122,12 @@ class ScenarioValidatorTest {
     }
 
     @Test
+    void ipcCostsAreRejectedInAMemoryScenario() {
+        assertReports(valid().cost("ipc.send", 5).build(),
+                "test.ksim.groovy: cost 'ipc.send' applies to ipc {} scenarios; this one has none");
+    }
+
+    @Test
     void everyProblemIsReported() {
         ScenarioModel m = new ScenarioBuilder().cpus(0).node(0, List.of()).duration(0).cost("nope", 1)
                 .expect("pgfalt", dev.ksim.engine.model.ExpectationSpec.Op.LT, 5).build();
