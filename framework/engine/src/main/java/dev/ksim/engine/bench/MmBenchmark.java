@@ -38,8 +38,8 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li><b>resident</b>: a working set that fits in memory, after warm-up every reference a hit
  *       (target ≥ 20 M refs/s on one core); uniformly random over 131,072 pages, so nearly every
- *       reference also misses both TLB levels and walks the page table; a second figure with a
- *       working set the STLB holds;</li>
+ *       reference also misses both set-associative TLB levels (64-entry 4-way L1 dTLB, 1536-entry
+ *       12-way STLB) and walks the page table; a second figure with a working set the STLB holds;</li>
  *   <li><b>reclaim</b>: a working set twice memory, uniformly random, so about every second
  *       reference faults, swaps a page in and reclaims the LRU tail to swap (target ≥ 5 M refs/s);</li>
  *   <li><b>heap</b>: used heap after GC with a machine of 16 Mi frames minus without it, per frame
@@ -90,7 +90,7 @@ public final class MmBenchmark implements Benchmark {
                 "reclaim 'lru': working set " + 2 * frames + " pages in " + frames
                         + " frames, uniform: ~50% major faults, kswapd and direct reclaim"));
         out.add(new BenchResult(NAME, "resident refs/s STLB-sized", replay(frames, 1024, refs, false, ReclaimMode.LRU),
-                Double.NaN, true, "reclaim 'lru': working set 1024 pages (fits the 1536-entry STLB, not the 64-entry L1)"));
+                Double.NaN, true, "reclaim 'lru': working set 1024 pages (8 per set of the 1536-entry 12-way STLB; not the 64-entry L1)"));
         out.add(new BenchResult(NAME, "resident refs/s strict-lru", replay(frames, frames / 2, refs, false, ReclaimMode.STRICT_LRU),
                 TARGET_RESIDENT, true, "as resident, reclaim 'strict-lru' (a list move per reference)"));
         out.add(new BenchResult(NAME, "reclaim refs/s strict-lru", replay(frames, 2 * frames, refs, true, ReclaimMode.STRICT_LRU),

@@ -8,13 +8,20 @@ import java.util.List;
 
 /**
  * The machine's TLBs: per CPU a cache of (mm, virtual page) → frame translations
- * ({@link TlbConfig}: L1 dTLB + STLB, fully associative, exact LRU), each mm's cpumask, and the
- * flushes of arch/x86/mm/tlb.c with their IPIs, counters and simulated cost.
+ * ({@link TlbConfig}: L1 dTLB + STLB, set-associative, exact LRU within a set), each mm's cpumask,
+ * and the flushes of arch/x86/mm/tlb.c with their IPIs, counters and simulated cost.
  *
  * <h2>Contract</h2>
  * <ul>
  * <li>Entries are tagged by mm (PCID semantics, x86 with PCID since Linux 4.14): switching mm does
- *     not flush. {@link #INIT_MM} tags kernel (global) translations such as the physmap.</li>
+ *     not flush. {@link #INIT_MM} tags kernel (global) translations such as the physmap. A
+ *     translation of ({@code mm}, {@code vpn}) lives in set {@code (vpn ^ mmSalt(mm)) mod sets} of
+ *     each level ({@link #mmSalt}: a multiplicative hash, so that processes with the same layout
+ *     do not all compete for the same sets).</li>
+ * <li>Each entry also carries its mm's generation: a full flush of an mm ({@link #flushTlbMm},
+ *     a range beyond the ceiling, {@link #mmExit}) bumps the generation, which invalidates the mm's
+ *     entries on every CPU in O(1) — a retired PCID; the stale ways are free for the next fills.
+ *     Only CPUs in the cpumask can hold them, so this flushes exactly the CPUs x86 would.</li>
  * <li>{@link #switchMm} sets the CPU in the mm's cpumask ({@code switch_mm_irqs_off}); only CPUs in
  *     the cpumask may cache the mm's translations ({@link #fill} refuses others), so a shootdown
  *     to the cpumask reaches every copy. Bits are cleared only by {@link #mmExit}.</li>
@@ -35,8 +42,8 @@ import java.util.List;
  *     the initiator waits {@code ipiRoundTrip(targets) + work} and each target loses
  *     {@code ipiHandler + work} ({@link TlbCosts}).</li>
  * </ul>
- * Lookups, fills and ranged flushes are O(1) per page and never allocate; a full flush of one mm
- * is O(entries) per CPU. Metrics: {@code nr_tlb_remote_flush}, {@code nr_tlb_remote_flush_received},
+ * Lookups, fills and ranged flushes touch one set per level and page and never allocate; a full
+ * flush of one mm is O(1) (plus the IPI accounting per target). Metrics: {@code nr_tlb_remote_flush}, {@code nr_tlb_remote_flush_received},
  * {@code nr_tlb_local_flush_one}, {@code nr_tlb_local_flush_all} (/proc/vmstat, with
  * CONFIG_DEBUG_TLBFLUSH), and {@code tlb_hit_l1}, {@code tlb_hit_stlb}, {@code tlb_miss}.
  */
@@ -72,6 +79,10 @@ public final class Tlbs {
     private final int words;
     /** cpumask words of mm m at [m * words, (m + 1) * words). */
     long[] cpumask;
+    /** Current generation of mm m (entries of another generation are invalid); grows with {@link #cpumask}. */
+    int[] gens;
+    /** Generation bumps so far (any mm): a set cleaned at an older count may hold stale ways ({@link TlbLevel#epoch}). */
+    long bumps;
     private final long[] allCpus;
     private final Shootdown last;
     private int lastLevel;
@@ -101,11 +112,12 @@ public final class Tlbs {
         l1 = new TlbLevel[nrCpus];
         stlb = new TlbLevel[nrCpus];
         for (int c = 0; c < nrCpus; c++) {
-            l1[c] = new TlbLevel(config.l1Entries());
-            stlb[c] = config.stlbEntries() > 0 ? new TlbLevel(config.stlbEntries()) : null;
+            l1[c] = new TlbLevel(config.l1Entries(), config.l1Ways());
+            stlb[c] = config.stlbEntries() > 0 ? new TlbLevel(config.stlbEntries(), config.stlbWays()) : null;
         }
         words = (nrCpus + 63) >>> 6;
         cpumask = new long[words * 64];
+        gens = new int[64];
         allCpus = new long[words];
         for (int c = 0; c < nrCpus; c++) {
             allCpus[c >>> 6] |= 1L << c;
@@ -133,6 +145,17 @@ public final class Tlbs {
         return key & MAX_VPN;
     }
 
+    /** What an mm XORs into a virtual page number to index a set (0 for {@link #INIT_MM}). */
+    static int mmSalt(int mm) {
+        return mm * 0x9E3779B9 >>> 16;
+    }
+
+    /** The current generation of {@code mm} (0 for an mm never seen: it has no entries). */
+    private int genOf(int mm) {
+        int[] g = gens;
+        return mm >= 0 && mm < g.length ? g[mm] : 0;
+    }
+
     // ------------------------------------------------------------------ translation
 
     /**
@@ -141,7 +164,11 @@ public final class Tlbs {
      */
     public int lookup(int cpu, int mm, long vpn) {
         long k = key(mm, vpn);
-        int f = l1[cpu].get(k);
+        int g = genOf(mm);
+        int salt = mmSalt(mm);
+        TlbLevel a = l1[cpu];
+        int sa = a.setOf(vpn, salt);
+        int f = a.get(sa, k, g);
         if (f >= 0) {
             hitL1.inc();
             lastLevel = LEVEL_L1;
@@ -149,10 +176,10 @@ public final class Tlbs {
         }
         TlbLevel s = stlb[cpu];
         if (s != null) {
-            f = s.get(k);
+            f = s.get(s.setOf(vpn, salt), k, g);
             if (f >= 0) {
                 hitStlb.inc();
-                l1[cpu].insertAbsent(k, f); // L1 just missed
+                a.insertAbsent(sa, k, g, f, gens, bumps); // L1 just missed
                 lastLevel = LEVEL_STLB;
                 return f;
             }
@@ -179,9 +206,13 @@ public final class Tlbs {
             throw new IllegalStateException("cpu " + cpu + " caches a translation of mm " + mm + " it never ran");
         }
         long k = key(mm, vpn);
-        l1[cpu].put(k, frame);
-        if (stlb[cpu] != null) {
-            stlb[cpu].put(k, frame);
+        int g = gens[mm];
+        int salt = mmSalt(mm);
+        TlbLevel a = l1[cpu];
+        a.put(a.setOf(vpn, salt), k, g, frame, gens, bumps);
+        TlbLevel s = stlb[cpu];
+        if (s != null) {
+            s.put(s.setOf(vpn, salt), k, g, frame, gens, bumps);
         }
     }
 
@@ -198,9 +229,15 @@ public final class Tlbs {
             throw new IllegalStateException("cpu " + cpu + " caches a translation of mm " + mm + " it never ran");
         }
         long k = key(mm, vpn);
-        l1[cpu].insertAbsent(k, frame);
-        if (stlb[cpu] != null) {
-            stlb[cpu].insertAbsent(k, frame);
+        int[] gs = gens;
+        int g = gs[mm];
+        int salt = mmSalt(mm);
+        TlbLevel a = l1[cpu];
+        long b = bumps;
+        a.insertAbsent(a.setOf(vpn, salt), k, g, frame, gs, b);
+        TlbLevel s = stlb[cpu];
+        if (s != null) {
+            s.insertAbsent(s.setOf(vpn, salt), k, g, frame, gs, b);
         }
     }
 
@@ -213,22 +250,37 @@ public final class Tlbs {
         cpumask[mm * words + (cpu >>> 6)] |= 1L << cpu;
     }
 
-    /** The mm is gone (exit_mmap, its ASID recycled): its entries vanish everywhere and its cpumask empties. No IPI is counted. */
+    /**
+     * The mm is gone (exit_mmap, its ASID recycled): its entries vanish everywhere (a generation
+     * bump, O(1)) and its cpumask empties. No IPI is counted.
+     */
     public void mmExit(int mm) {
-        if (mm <= INIT_MM) {
-            throw new IllegalArgumentException("init_mm never exits");
+        if (mm <= INIT_MM || mm > MAX_MM) {
+            throw new IllegalArgumentException("init_mm never exits, got mm " + mm);
         }
-        for (int c = 0; c < nrCpus; c++) {
-            if (cpumaskTest(mm, c)) {
-                l1[c].invalidateMm(mm);
+        invalidateMm(mm);
+        Arrays.fill(cpumask, mm * words, (mm + 1) * words, 0L);
+    }
+
+    /**
+     * Invalidates every entry of {@code mm} on every CPU by moving the mm to its next generation.
+     * When the generation counter would wrap, the mm's entries are dropped physically instead
+     * (O(all entries), once per 2^31 full flushes of one mm), so an old generation never revives.
+     */
+    void invalidateMm(int mm) {
+        ensureMm(mm);
+        if (gens[mm] == Integer.MAX_VALUE) {
+            for (int c = 0; c < nrCpus; c++) {
+                l1[c].purgeMm(mm);
                 if (stlb[c] != null) {
-                    stlb[c].invalidateMm(mm);
+                    stlb[c].purgeMm(mm);
                 }
             }
+            gens[mm] = 0;
+        } else {
+            gens[mm]++;
         }
-        if (mm * words < cpumask.length) {
-            Arrays.fill(cpumask, mm * words, (mm + 1) * words, 0L);
-        }
+        bumps++;
     }
 
     /** Whether {@code cpu} is in {@code mm}'s cpumask (mm_cpumask). */
@@ -249,6 +301,9 @@ public final class Tlbs {
     private void ensureMm(int mm) {
         if ((mm + 1) * words > cpumask.length) {
             cpumask = Arrays.copyOf(cpumask, Math.max(cpumask.length * 2, (mm + 1) * words));
+        }
+        if (mm >= gens.length) {
+            gens = Arrays.copyOf(gens, Math.max(gens.length * 2, mm + 1));
         }
     }
 
@@ -291,18 +346,25 @@ public final class Tlbs {
             s.targetMask[w] = bits;
             targets += Long.bitCount(bits);
         }
+        if (full && (targets > 0 || local)) {
+            invalidateMm(mm); // every CPU of the cpumask, which are the only ones holding entries of the mm
+        }
         if (targets > 0) {
             remoteFlush.inc();
             for (int w = 0; w < words; w++) {
                 for (long bits = s.targetMask[w]; bits != 0; bits &= bits - 1) {
                     int c = (w << 6) + Long.numberOfTrailingZeros(bits);
                     remoteFlushReceived.inc();
-                    invalidateUser(c, mm, startVpn, nrPages, full);
+                    if (!full) {
+                        invalidatePages(c, mm, startVpn, nrPages);
+                    }
                 }
             }
         }
         if (local) {
-            invalidateUser(cpu, mm, startVpn, nrPages, full);
+            if (!full) {
+                invalidatePages(cpu, mm, startVpn, nrPages);
+            }
             if (full) {
                 localFlushAll.inc();
             } else {
@@ -356,7 +418,7 @@ public final class Tlbs {
                     stlb[c].clear();
                 }
             } else {
-                invalidateUser(c, INIT_MM, startVpn, nrPages, false);
+                invalidatePages(c, INIT_MM, startVpn, nrPages);
             }
         }
         if (full) {
@@ -376,21 +438,17 @@ public final class Tlbs {
         return flushTlbKernelRange(cpu, 0, TLB_FLUSH_ALL);
     }
 
-    private void invalidateUser(int c, int mm, long startVpn, long nrPages, boolean full) {
+    /** INVLPG of [startVpn, startVpn + nrPages) of {@code mm} on {@code c}: one set per level and page. */
+    private void invalidatePages(int c, int mm, long startVpn, long nrPages) {
         TlbLevel a = l1[c];
         TlbLevel b = stlb[c];
-        if (full) {
-            a.invalidateMm(mm);
-            if (b != null) {
-                b.invalidateMm(mm);
-            }
-            return;
-        }
+        int g = genOf(mm);
+        int salt = mmSalt(mm);
         for (long v = startVpn, end = startVpn + nrPages; v < end; v++) {
             long k = key(mm, v);
-            a.invalidate(k);
+            a.invalidate(a.setOf(v, salt), k, g);
             if (b != null) {
-                b.invalidate(k);
+                b.invalidate(b.setOf(v, salt), k, g);
             }
         }
     }
@@ -423,21 +481,25 @@ public final class Tlbs {
     /** Whether ({@code mm}, {@code vpn}) is cached on {@code cpu} at any level (no LRU or counter change). */
     public boolean cached(int cpu, int mm, long vpn) {
         long k = key(mm, vpn);
-        return l1[cpu].find(k) >= 0 || stlb[cpu] != null && stlb[cpu].find(k) >= 0;
+        int g = genOf(mm);
+        int salt = mmSalt(mm);
+        TlbLevel a = l1[cpu];
+        TlbLevel s = stlb[cpu];
+        return a.find(a.setOf(vpn, salt), k, g) >= 0 || s != null && s.find(s.setOf(vpn, salt), k, g) >= 0;
     }
 
-    /** Entries cached on {@code cpu}: L1 and STLB. */
+    /** Valid entries cached on {@code cpu}: L1 and STLB (O(entries); diagnostics). */
     public int l1Size(int cpu) {
-        return l1[cpu].size;
+        return l1[cpu].size(gens);
     }
 
     public int stlbSize(int cpu) {
-        return stlb[cpu] == null ? 0 : stlb[cpu].size;
+        return stlb[cpu] == null ? 0 : stlb[cpu].size(gens);
     }
 
     /** Heap bytes of all TLB arrays. */
     public long heapBytes() {
-        long b = 8L * cpumask.length;
+        long b = 8L * cpumask.length + 4L * gens.length;
         for (int c = 0; c < nrCpus; c++) {
             b += l1[c].heapBytes() + (stlb[c] == null ? 0 : stlb[c].heapBytes());
         }
@@ -445,7 +507,7 @@ public final class Tlbs {
     }
 
     /**
-     * The checks {@code tlb.capacity}, {@code tlb.lru_hash}, {@code tlb.cpumask} and, against the
+     * The checks {@code tlb.capacity}, {@code tlb.sets}, {@code tlb.cpumask} and, against the
      * page tables as {@code lookup} reports them, {@code tlb.coherence} (see {@link TlbInvariants}).
      */
     public List<InvariantCheck> invariants(TranslationLookup lookup) {

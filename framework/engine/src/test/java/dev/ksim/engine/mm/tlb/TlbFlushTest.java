@@ -235,26 +235,204 @@ class TlbFlushTest {
         assertEquals(List.of(), r.report().violations());
     }
 
-    @Test
-    void corruptedStructuresAreDetected() {
-        Tlbs t = machine();
-        TlbLevel l = t.l1[0];
-        l.size++;
-        assertTrue(violations(t, lookup).stream().anyMatch(s -> s.startsWith("tlb.capacity ")));
-        l.size--;
-        // unhash an entry but leave it on the LRU list
-        int e = l.lruNext[l.head];
-        int b = l.bucketOf(l.key[e]);
-        if (l.bucket[b] == e) {
-            l.bucket[b] = l.chain[e];
-        } else {
-            int p = l.bucket[b];
-            while (l.chain[p] != e) {
-                p = l.chain[p];
+    private static List<String> named(List<String> v, String check, String text) {
+        return v.stream().filter(x -> x.startsWith(check + " ") && x.contains(text)).toList();
+    }
+
+    /** A used entry of {@code l} and a blank way in a set other than its own (the STLB of {@link #machine} has plenty). */
+    private static int[] usedAndBlankElsewhere(TlbLevel l) {
+        int used = -1;
+        for (int e = 0; e < l.capacity && used < 0; e++) {
+            if (l.key[e] != TlbLevel.EMPTY) {
+                used = e;
             }
-            l.chain[p] = l.chain[e];
         }
-        assertTrue(violations(t, lookup).stream().anyMatch(s -> s.startsWith("tlb.lru_hash ")));
+        for (int e = 0; e < l.capacity; e++) {
+            if (l.key[e] == TlbLevel.EMPTY && e / l.ways != used / l.ways) {
+                return new int[] {used, e};
+            }
+        }
+        throw new AssertionError("no blank way");
+    }
+
+    private static void copy(TlbLevel l, int from, int to) {
+        l.key[to] = l.key[from];
+        l.frame[to] = l.frame[from];
+        l.gen[to] = l.gen[from];
+    }
+
+    private static void blank(TlbLevel l, int e) {
+        l.key[e] = TlbLevel.EMPTY;
+        l.frame[e] = 0;
+        l.gen[e] = 0;
+    }
+
+    @Test
+    void corruptedGeometryIsDetected() {
+        Tlbs t = machine();
+        TlbLevel good = t.l1[0];
+        t.l1[0] = new TlbLevel(128, 4); // twice the configured capacity
+        assertEquals(1, named(violations(t, lookup), "tlb.capacity", "cpu0 L1 has 32 sets x 4 ways").size(), violations(t, lookup).toString());
+        t.l1[0] = new TlbLevel(64, 8); // the capacity, but 8 sets of 8 ways
+        assertEquals(1, named(violations(t, lookup), "tlb.capacity", "cpu0 L1").size());
+        t.l1[0] = good;
+        assertEquals(List.of(), violations(t, lookup));
+    }
+
+    @Test
+    void entryInTheWrongSetIsDetected() {
+        Tlbs t = machine();
+        TlbLevel l = t.stlb[2];
+        int[] ue = usedAndBlankElsewhere(l);
+        long[] order = l.order.clone();
+        copy(l, ue[0], ue[1]);
+        blank(l, ue[0]);
+        int from = ue[0] / l.ways;
+        int to = ue[1] / l.ways;
+        // keep both order words consistent (used ways first) so that only the set index is wrong
+        l.order[from] = l.toTail(l.order[from], TlbLevel.positionOf(l.order[from], ue[0] - from * l.ways));
+        l.order[to] = TlbLevel.toFront(l.order[to], TlbLevel.positionOf(l.order[to], ue[1] - to * l.ways));
+        List<String> v = violations(t, lookup);
+        assertEquals(1, v.size(), v.toString());
+        assertEquals(1, named(v, "tlb.sets", "cpu2 STLB entry " + ue[1] + " ").size(), v.toString());
+        assertTrue(v.get(0).endsWith("is in set " + to + ", its set is " + from), v.toString());
+        copy(l, ue[1], ue[0]);
+        blank(l, ue[1]);
+        System.arraycopy(order, 0, l.order, 0, order.length);
+        assertEquals(List.of(), violations(t, lookup));
+    }
+
+    @Test
+    void duplicateOrderAndGenerationCorruptionsAreDetected() {
+        Tlbs t = machine();
+        TlbLevel l = t.stlb[0];
+        int e = usedAndBlankElsewhere(l)[0];
+        int set = e / l.ways;
+        long order = l.order[set];
+        int twin = set * l.ways + (int) (order >>> l.tailShift & 15); // the tail: a blank way (machine() fills < 12 per set)
+        assertEquals(TlbLevel.EMPTY, l.key[twin]);
+        // the same translation twice in its set
+        copy(l, e, twin);
+        l.order[set] = TlbLevel.toFront(order, TlbLevel.positionOf(order, twin - set * l.ways));
+        List<String> v = violations(t, lookup);
+        assertEquals(1, named(v, "tlb.sets", "twice").size(), v.toString());
+        assertEquals(1, v.size(), v.toString());
+        blank(l, twin);
+        // a used way listed behind the blank one: the next fill would not take the free way
+        assertEquals(1, named(violations(t, lookup), "tlb.sets", "behind a blank way").size());
+        l.order[set] = order;
+        assertEquals(List.of(), violations(t, lookup));
+        // an order word that is not a permutation: way 0 listed twice
+        l.order[set] = order & ~0xFFL | (order >>> 4 & 0xF) | (order >>> 4 & 0xF) << 4;
+        assertEquals(1, named(violations(t, lookup), "tlb.sets", "is not a permutation").size());
+        l.order[set] = order | 0xFL << 4 * l.ways; // a nibble beyond the ways
+        assertEquals(1, named(violations(t, lookup), "tlb.sets", "is not a permutation").size());
+        l.order[set] = order;
+        // a generation the mm has not reached: invalid now, but it would revive after the next full flush
+        l.gen[e] = t.gens[1] + 1;
+        assertEquals(1, named(violations(t, lookup), "tlb.sets", "has generation 1, its mm is at 0").size());
+        l.gen[e] = 0;
+        // a set marked clean after a bump it never saw
+        long epoch = l.epoch[set];
+        l.epoch[set] = t.bumps + 1;
+        assertEquals(1, named(violations(t, lookup), "tlb.sets", "was cleaned at bump").size());
+        l.epoch[set] = epoch;
+        // an unused way that is not blank
+        l.frame[twin] = 9;
+        assertEquals(1, named(violations(t, lookup), "tlb.sets", "unused entry " + twin + " is not blank").size());
+        l.frame[twin] = 0;
+        assertEquals(List.of(), violations(t, lookup));
+    }
+
+    @Test
+    void staleWayInACleanedSetIsDetected() {
+        Tlbs t = machine();
+        t.flushTlbMm(0, 1); // bump: cpu 0's sets hold stale ways of mm 1 until their next fill
+        assertEquals(List.of(), violations(t, lookup));
+        TlbLevel l = t.stlb[0];
+        int s = l.setOf(5, Tlbs.mmSalt(1));
+        map(t, 0, 1, 5, 1005); // refills vpn 5: cleans its set
+        assertEquals(t.bumps, l.epoch[s]);
+        assertEquals(List.of(), violations(t, lookup));
+        for (int e = s * l.ways; e < (s + 1) * l.ways; e++) {
+            assertTrue(l.key[e] == TlbLevel.EMPTY || l.key[e] == Tlbs.key(1, 5), "the set's stale ways were blanked");
+        }
+        // a stale way in the cleaned set (its fill would now evict a valid entry instead)
+        int blankWay = s * l.ways + (int) (l.order[s] >>> l.tailShift & 15);
+        l.key[blankWay] = Tlbs.key(1, 5 + 128);
+        l.frame[blankWay] = 1133;
+        l.gen[blankWay] = t.gens[1] - 1;
+        assertEquals(1, named(violations(t, lookup), "tlb.sets", "which was cleaned since the last generation bump").size(),
+                violations(t, lookup).toString());
+    }
+
+    @Test
+    void fullFlushIsAGenerationBumpAndItsStaleWaysAreReusedFirst() {
+        Tlbs t = machine();
+        int before = t.gens[1];
+        for (int v = 0; v < 100; v++) {
+            unmap(1, v); // munmap of everything: the page tables no longer map any of it
+        }
+        t.flushTlbMm(0, 1);
+        assertEquals(before + 1, t.gens[1], "one bump for the whole cpumask");
+        long physical = java.util.Arrays.stream(t.stlb[2].key).filter(k -> k != TlbLevel.EMPTY).count();
+        assertEquals(100, physical, "the entries are still in the arrays, O(1) flush");
+        assertEquals(0, t.l1Size(2) + t.stlbSize(2));
+        for (int v = 0; v < 100; v++) {
+            assertFalse(t.cached(0, 1, v));
+            assertEquals(-1, t.lookup(5, 1, v), "a stale way never hits");
+        }
+        assertEquals(List.of(), violations(t, lookup), "stale ways are not translations: no false alarm");
+        assertEquals(100, t.l1Size(3) + t.stlbSize(3) - 64, "mm 2 on cpu 3 untouched (64 in L1, 100 in the STLB)");
+        // cpu 0's L1 sets are full of stale mm-1 ways: new fills take them, not the LRU valid ways
+        t.switchMm(0, 2);
+        for (int v = 0; v < 64; v++) {
+            map(t, 0, 2, 1000 + v, 3000 + v);
+        }
+        for (int v = 0; v < 64; v++) {
+            assertEquals(3000 + v, t.lookup(0, 2, 1000 + v), "no eviction while stale ways were free: vpn " + (1000 + v));
+            assertEquals(Tlbs.LEVEL_L1, t.lastLookupLevel());
+        }
+        // reviving the old generation would resurrect translations the page tables dropped: caught
+        t.gens[1] = before;
+        List<String> v = violations(t, lookup);
+        assertTrue(v.stream().anyMatch(x -> x.startsWith("tlb.coherence ") && x.contains("stale entry")), v.toString());
+        t.gens[1] = before + 1;
+        // mmExit is a bump too
+        t.mmExit(2);
+        assertEquals(0, t.l1Size(3) + t.stlbSize(3));
+        assertEquals(0, t.cpumaskWeight(2));
+        assertEquals(List.of(), violations(t, lookup));
+    }
+
+    @Test
+    void generationWrapPurgesTheMmPhysically() {
+        Tlbs t = machine();
+        t.gens[1] = Integer.MAX_VALUE - 1; // as after 2^31 - 1 full flushes of mm 1
+        t.bumps += Integer.MAX_VALUE - 1;
+        for (int c : new int[] {0, 2, 5}) { // re-fill under the new generation
+            for (int v = 0; v < 10; v++) {
+                t.fill(c, 1, v, 1000 + v);
+            }
+        }
+        assertEquals(List.of(), violations(t, lookup));
+        t.flushTlbMm(0, 1); // -> MAX_VALUE
+        assertEquals(Integer.MAX_VALUE, t.gens[1]);
+        for (int v = 0; v < 10; v++) {
+            t.fill(0, 1, v, 1000 + v);
+        }
+        t.flushTlbMm(0, 1); // wraps: every way of mm 1 is dropped, whatever its generation
+        assertEquals(0, t.gens[1]);
+        for (int c = 0; c < 8; c++) {
+            for (TlbLevel l : new TlbLevel[] {t.l1[c], t.stlb[c]}) {
+                for (long k : l.key) {
+                    assertTrue(k == TlbLevel.EMPTY || Tlbs.mmOf(k) != 1, "cpu " + c + " kept a way of mm 1");
+                }
+            }
+        }
+        assertTrue(t.cached(3, 2, 5), "other mms keep theirs");
+        assertFalse(t.cached(0, 1, 5));
+        assertEquals(List.of(), violations(t, lookup));
     }
 
     @Test
