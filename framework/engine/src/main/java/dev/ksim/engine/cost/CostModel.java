@@ -54,6 +54,10 @@ public final class CostModel {
     public static final String DEMOTE_PAGE = "reclaim.demote";
     /** Selecting and killing an OOM victim, charged to the task that hit OOM. */
     public static final String OOM_KILL = "oom.kill";
+    /** Fixed cost of one migrate_pages call (move_pages, soft offline). */
+    public static final String MIGRATE_CALL = "migrate.call";
+    /** Copying one 4 KiB page during migration: 4096 bytes / migration bandwidth. */
+    public static final String MIGRATE_COPY_PAGE = "migrate.copy_page";
     /** Prefix of the IPC entries: an {@code ipc { }} scenario may override only these. */
     public static final String IPC_PREFIX = "ipc.";
     /** bus1 SEND of one message without payload, to one destination. */
@@ -96,6 +100,12 @@ public final class CostModel {
                     "a walk served by the paging-structure caches and L1/L2, ~20-40 cycles (a walk missing to DRAM costs more)"),
             new Entry(OOM_KILL, 10_000, "ns", "selecting and killing an OOM victim",
                     "estimate; oom_kill_process walks every task once"),
+            new Entry(MIGRATE_CALL, 60_000, "ns", "fixed part of one migrate_pages call (syscall, isolation, LRU drain, rmap setup)",
+                    "memory spec section 8: move_pages cross-socket x86 (2017), one 4 KiB page 62.5 us and 512 x 4 KiB "
+                            + "in 1987 us; fit 60 us per call + bytes / ~1 GB/s"),
+            new Entry(MIGRATE_COPY_PAGE, 4_096, "ns", "per 4 KiB page migrated: 4096 bytes / bandwidth (TLB flush: tlb.*)",
+                    "memory spec section 8: the same fit, ~1 GB/s for batches of 4 KiB pages (512 pages in 1987 - 60 us "
+                            + "is 3.8 us per page)"),
             new Entry(IPC_SEND, 424, "ns", "SEND of one message without payload, to one destination",
                     "bus1 2015: unicast send+recv 847 ns without payload; split evenly between SEND and RECV (estimate)"),
             new Entry(IPC_RECV, 423, "ns", "RECV of one entry (and the slice release)",

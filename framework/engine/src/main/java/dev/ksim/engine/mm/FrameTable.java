@@ -6,8 +6,9 @@ import java.util.Arrays;
  * Every physical frame of the machine as struct-of-arrays, indexed by global frame number (pfn):
  * intrusive doubly-linked list links ({@code next}/{@code prev}, the {@code list_head} of
  * {@code struct page}), the reverse map (owning VMA id and page offset; {@code rmapVma == -1}
- * means the frame is not a user page) and the page flags ({@link PageFlags}, one byte). 17 bytes
- * per frame, no per-page objects.
+ * means the frame is not a user page), the page flags ({@link PageFlags}, one byte) and the pin
+ * count ({@code pin_user_pages}, the kernel's GUP_PIN_COUNTING_BIAS share of the refcount, kept
+ * apart: {@link #pins}). 21 bytes per frame, no per-page objects.
  *
  * <p>An allocated user frame is on its node's LRU: circular lists with a sentinel head, sentinels
  * being extra indices after the last frame ({@link #sentinel(int)}), so insertion and removal are
@@ -28,6 +29,8 @@ public final class FrameTable {
     final int[] rmapIndex;
     /** Page flags ({@link PageFlags}). */
     final byte[] flags;
+    /** FOLL_PIN references per frame ({@code folio_maybe_dma_pinned} is {@code pins[f] > 0}); never negative. */
+    final int[] pins;
 
     FrameTable(int frames, int sentinels) {
         this.frames = frames;
@@ -37,6 +40,7 @@ public final class FrameTable {
         rmapVma = new int[frames];
         rmapIndex = new int[frames];
         flags = new byte[frames];
+        pins = new int[frames];
         Arrays.fill(rmapVma, FREE);
         for (int s = 0; s < sentinels; s++) {
             listInit(sentinel(s));
@@ -96,6 +100,11 @@ public final class FrameTable {
     int last(int head) {
         int f = prev[head];
         return f == head ? -1 : f;
+    }
+
+    /** Pins held on frame {@code f}. */
+    public int pinCount(int f) {
+        return pins[f];
     }
 
     public int frames() {

@@ -92,6 +92,14 @@ public final class MemoryManager {
     private final SecurityHardening hardening;
     private final String hardeningId;
     private final FaultInfo fault = new FaultInfo();
+    /** Where the lazily built mechanisms below register their metrics (only runs that use them report them). */
+    final MetricsRegistry metrics;
+    /** The cost table, for the lazily built mechanisms. */
+    final CostModel costs;
+    private Gup gup;
+    private Mlock mlock;
+    private Migrate migrate;
+    private MemoryFailure memoryFailure;
 
     private final long costMinorFault;
     private final long costMajorOverhead;
@@ -226,6 +234,8 @@ public final class MemoryManager {
         faultLatency = metrics.histogram(MmMetrics.FAULT_LATENCY);
         accessLatency = metrics.histogram(MmMetrics.ACCESS_LATENCY);
         this.vmscan = new Vmscan(this, metrics);
+        this.metrics = metrics;
+        this.costs = costs;
         for (PglistData n : nodes) {
             final PglistData node = n;
             n.kswapd = new Kswapd(this, node, kswapdCpu(n.nodeId));
@@ -482,6 +492,9 @@ public final class MemoryManager {
 
     private long handleFault(MmStruct mm, VmArea vma, int p, int e, int cpu, int cpuNode) {
         pgfault.inc();
+        if (Pte.isHwpoison(e)) {
+            return memoryFailure().sigbus(mm, vma, p); // VM_FAULT_HWPOISON: the process gets SIGBUS
+        }
         pending = 0;
         faulting = mm;
         fault.cpu = cpu;
@@ -634,6 +647,15 @@ public final class MemoryManager {
         oomKill.inc();
         pending += costOomKill;
         victim.oomKilled = true;
+        exitMmap(victim);
+    }
+
+    /**
+     * exit_mmap of a killed process: frees its frames and swap slots, clears its page tables
+     * (hwpoison entries included) and TLB entries. Pins the process held on its own pages are
+     * released with it (the pinning driver's file is closed at exit); mlock goes with the mapping.
+     */
+    void exitMmap(MmStruct victim) {
         for (VmArea vma : victim.vmas) {
             int[] pte = vma.pte;
             for (int i = 0; i < pte.length; i++) {
@@ -644,15 +666,100 @@ public final class MemoryManager {
                     pte[i] = Pte.NONE;
                     n.lruvec.del(f);
                     victim.rss--;
+                    frames.pins[f] = 0;
                     freeUserFrame(n, f);
                 } else if (Pte.isSwap(e)) {
                     pte[i] = Pte.NONE;
                     swap.free(Pte.slot(e));
                     victim.swapents--;
+                } else if (e != Pte.NONE) {
+                    pte[i] = Pte.NONE; // a hwpoison entry
                 }
             }
         }
         tlbs.mmExit(victim.pid);
+    }
+
+    /**
+     * Faults virtual page {@code p} of {@code vma} in for a get_user_pages caller on {@code cpu}
+     * (GUP's handle_mm_fault: pgfault and fault_latency count it). Returns the fault's cost, 0 when
+     * the page is already present. Afterwards the page may still be absent: the process was killed
+     * (OOM, or SIGBUS on a poisoned page).
+     */
+    long faultIn(MmStruct mm, VmArea vma, int p, int cpu) {
+        int e = vma.pte[p];
+        if (Pte.isPresent(e) || mm.killed()) {
+            return 0;
+        }
+        return handleFault(mm, vma, p, e, cpu, topology.cpuNode(cpu));
+    }
+
+    // ------------------------------------------------------------------ GUP, mlock, migration, memory failure
+
+    Gup gup() {
+        if (gup == null) {
+            gup = new Gup(this);
+        }
+        return gup;
+    }
+
+    Mlock mlockOps() {
+        if (mlock == null) {
+            mlock = new Mlock(this, metrics);
+        }
+        return mlock;
+    }
+
+    Migrate migrate() {
+        if (migrate == null) {
+            migrate = new Migrate(this, metrics);
+        }
+        return migrate;
+    }
+
+    MemoryFailure memoryFailure() {
+        if (memoryFailure == null) {
+            memoryFailure = new MemoryFailure(this, metrics);
+        }
+        return memoryFailure;
+    }
+
+    /**
+     * pin_user_pages(FOLL_PIN | FOLL_WRITE) of pages [from, from + n) of mapping {@code vmaIndex},
+     * faulting absent ones in on {@code cpu}; see {@link Gup#pinUserPages}.
+     */
+    public int pinUserPages(MmStruct mm, int vmaIndex, long from, int n, int cpu, int[] pages) {
+        return gup().pinUserPages(mm, vmaIndex, from, n, cpu, pages);
+    }
+
+    /** unpin_user_pages of the first {@code n} frames of {@code pages}; see {@link Gup#unpinUserPages}. */
+    public void unpinUserPages(int[] pages, int n) {
+        gup().unpinUserPages(pages, n);
+    }
+
+    /** mlock of pages [from, from + n) of mapping {@code vmaIndex}; see {@link Mlock#mlock}. Returns its cost (ns). */
+    public long mlock(MmStruct mm, int vmaIndex, long from, long n, int cpu) {
+        return mlockOps().mlock(mm, vmaIndex, from, n, cpu);
+    }
+
+    /** munlock of pages [from, from + n) of mapping {@code vmaIndex}; see {@link Mlock#munlock}. */
+    public void munlock(MmStruct mm, int vmaIndex, long from, long n) {
+        mlockOps().munlock(mm, vmaIndex, from, n);
+    }
+
+    /** move_pages(2) on behalf of a thread of {@code pid} on {@code cpu}; see {@link Migrate#movePages}. Returns its cost (ns). */
+    public long movePages(int pid, long[] pages, int[] toNodes, int[] status, int cpu) {
+        return migrate().movePages(pid, pages, toNodes, status, cpu);
+    }
+
+    /** memory_failure(pfn) for an uncorrected error; see {@link MemoryFailure#memoryFailure}. */
+    public MemoryFailure.Result memoryFailure(int pfn, int cpu) {
+        return memoryFailure().memoryFailure(pfn, cpu);
+    }
+
+    /** soft_offline_page(pfn) for a corrected error; see {@link MemoryFailure#softOfflinePage}. True on success. */
+    public boolean softOfflinePage(int pfn, int cpu) {
+        return memoryFailure().softOfflinePage(pfn, cpu);
     }
 
     /** Returns an unmapped, off-LRU frame to its zone's buddy allocator (pgfree, hardening hook). */

@@ -19,8 +19,17 @@ import java.util.List;
  *     length; strict-lru uses one list;</li>
  * <li>{@code mm.nr_free}: each node's nr_free_pages (the sum of its zones') equals a recount of
  *     its free frames;</li>
- * <li>{@code mm.swap}: used swap slots equal swapped PTEs, one PTE per used slot.</li>
+ * <li>{@code mm.swap}: used swap slots equal swapped PTEs, one PTE per used slot;</li>
+ * <li>{@code mm.pins}: every pin count is >= 0; a pinned frame is a mapped user page or retired —
+ *     never free (a pinned page is never reclaimed or migrated away, which would free it);
+ *     PG_mlocked and PG_unevictable agree on every frame on an LRU;</li>
+ * <li>{@code mm.migration}: no PTE holds a migration entry (migrations complete within their
+ *     call);</li>
+ * <li>{@code mm.hwpoison}: a frame is PG_hwpoison iff its zone has it retired; a retired frame
+ *     has no other flag, no reverse map, no PTE, and is on no list (so it is never allocated).</li>
  * </ol>
+ * A retired frame is the third place a frame can be, besides free and user page ({@code mm.frames}
+ * accepts it when {@code mm.hwpoison} does, and {@code mm.nr_free} does not count it).
  * Checks walk the whole state (O(frames + pages)) and may allocate; they run at check points,
  * never per access.
  */
@@ -34,6 +43,55 @@ final class MmInvariants {
         r.register(check("mm.lru", v -> lru(m, v)));
         r.register(check("mm.nr_free", v -> nrFree(m, v)));
         r.register(check("mm.swap", v -> swap(m, v)));
+        r.register(check("mm.pins", v -> pins(m, v)));
+        r.register(check("mm.migration", v -> migration(m, v)));
+        r.register(check("mm.hwpoison", v -> hwpoison(m, v)));
+    }
+
+    static void pins(MemoryManager m, List<String> v) {
+        FrameTable t = m.frames;
+        for (int f = 0; f < t.frames; f++) {
+            int pins = t.pins[f];
+            int b = t.flags[f];
+            if (pins < 0) {
+                v.add("frame " + f + " has pin count " + pins);
+            } else if (pins > 0 && t.rmapVma[f] == FrameTable.FREE && (b & PageFlags.PG_HWPOISON) == 0) {
+                v.add("frame " + f + " is free but pinned " + pins + " times (reclaimed or migrated while pinned)");
+            }
+            if ((b & PageFlags.PG_LRU) != 0
+                    && ((b & PageFlags.PG_MLOCKED) != 0) != ((b & PageFlags.PG_UNEVICTABLE) != 0)) {
+                v.add("frame " + f + " on an LRU has flags " + b + ": PG_mlocked and PG_unevictable disagree");
+            }
+        }
+    }
+
+    static void migration(MemoryManager m, List<String> v) {
+        for (VmArea vma : m.vmas) {
+            for (int i = 0; i < vma.pte.length; i++) {
+                if (Pte.isMigration(vma.pte[i])) {
+                    v.add("pid " + vma.mm.pid + " " + vma.name + "[" + i + "] holds a migration entry outside a migration");
+                }
+            }
+        }
+    }
+
+    static void hwpoison(MemoryManager m, List<String> v) {
+        FrameTable t = m.frames;
+        int[] refs = pteRefs(m, v);
+        for (PglistData n : m.nodes) {
+            for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
+                dev.ksim.engine.mm.zone.Zone z = n.memMap.zoneOf(f);
+                boolean retired = z != null && z.isRetired(f);
+                boolean poisoned = (t.flags[f] & PageFlags.PG_HWPOISON) != 0;
+                if (retired != poisoned) {
+                    v.add("frame " + f + (poisoned ? " is PG_hwpoison but not retired in its zone"
+                            : " is retired in " + z.name() + " but not PG_hwpoison"));
+                } else if (poisoned && (t.flags[f] != PageFlags.PG_HWPOISON || t.rmapVma[f] != FrameTable.FREE || refs[f] != 0)) {
+                    v.add("retired frame " + f + " has flags " + t.flags[f] + ", reverse map " + t.rmapVma[f]
+                            + " and " + refs[f] + " PTEs");
+                }
+            }
+        }
     }
 
     private interface Body {
@@ -84,6 +142,9 @@ final class MmInvariants {
                     continue;
                 }
                 boolean free = t.rmapVma[f] == FrameTable.FREE;
+                if (free && (t.flags[f] & PageFlags.PG_HWPOISON) != 0 && z.isRetired(f)) {
+                    continue; // retired: mm.hwpoison checks it
+                }
                 int order = z.allocatedOrder(f);
                 if (free && (order >= 0 || refs[f] != 0 || t.flags[f] != 0)) {
                     v.add("free frame " + f + " is " + (order >= 0 ? "allocated (order " + order + ")" : "free")
@@ -202,7 +263,7 @@ final class MmInvariants {
         for (PglistData n : m.nodes) {
             long recount = 0;
             for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
-                if (t.rmapVma[f] == FrameTable.FREE) {
+                if (t.rmapVma[f] == FrameTable.FREE && (t.flags[f] & PageFlags.PG_HWPOISON) == 0) {
                     recount++;
                 }
             }

@@ -73,6 +73,52 @@ public final class MmMetrics {
     /** Histogram of every reference's cost (ns), faults included. */
     public static final String ACCESS_LATENCY = "access_latency";
 
+    /** Pages mlocked / munlocked (moved to / from the unevictable list). */
+    public static final String UNEVICTABLE_PGS_MLOCKED = "unevictable_pgs_mlocked";
+    public static final String UNEVICTABLE_PGS_MUNLOCKED = "unevictable_pgs_munlocked";
+
+    /** Base pages migrated / that failed to migrate (every failure also counts one reason below). */
+    public static final String PGMIGRATE_SUCCESS = "pgmigrate_success";
+    public static final String PGMIGRATE_FAIL = "pgmigrate_fail";
+    /** Not on an LRU and without movable ops: could not be isolated. */
+    public static final String PGMIGRATE_FAIL_NOT_ISOLATABLE = "pgmigrate_fail_not_isolatable";
+    /** A reference the mappings do not explain (a GUP pin) after every pass. */
+    public static final String PGMIGRATE_FAIL_EXTRA_REF = "pgmigrate_fail_extra_ref";
+    /** The reverse-map walk left a mapping in place. */
+    public static final String PGMIGRATE_FAIL_STILL_MAPPED = "pgmigrate_fail_still_mapped";
+    /** Under writeback after every pass: stays 0 until pages under writeback exist (file pages, async swap). */
+    public static final String PGMIGRATE_FAIL_WRITEBACK = "pgmigrate_fail_writeback";
+    /** No destination page on the target. */
+    public static final String PGMIGRATE_FAIL_DST_ALLOC_FAIL = "pgmigrate_fail_dst_alloc_fail";
+    /** A THP that could not move whole was split: stays 0 until THP lands. */
+    public static final String PGMIGRATE_FAIL_THP_SPLIT = "pgmigrate_fail_thp_split";
+    /** A hugetlb page the architecture cannot migrate: stays 0 until hugetlbfs lands. */
+    public static final String PGMIGRATE_FAIL_HUGETLB_UNSUPPORTED = "pgmigrate_fail_hugetlb_unsupported";
+    /** Histogram: simulated time of each migrate_pages call (move_pages, soft offline), ns. */
+    public static final String MIGRATION_LATENCY = "migration_latency";
+
+    /** memory_failure action results (MF_RECOVERED, MF_FAILED, MF_IGNORED, MF_DELAYED). */
+    public static final String MEMORY_FAILURE_RECOVERED = "memory_failure_recovered";
+    public static final String MEMORY_FAILURE_FAILED = "memory_failure_failed";
+    public static final String MEMORY_FAILURE_IGNORED = "memory_failure_ignored";
+    /** MF_DELAYED (dirty swap cache): stays 0 until a swap cache exists. */
+    public static final String MEMORY_FAILURE_DELAYED = "memory_failure_delayed";
+    /** Processes killed with SIGBUS on touching a poisoned page. */
+    public static final String MEMORY_FAILURE_SIGBUS = "memory_failure_sigbus";
+    /** soft_offline_page outcomes. */
+    public static final String SOFT_OFFLINE_SUCCESS = "soft_offline_success";
+    public static final String SOFT_OFFLINE_FAIL = "soft_offline_fail";
+
+    /**
+     * Metrics of pinning, mlock, migration and memory failure: registered when a run first uses the
+     * mechanism, so only such runs report them.
+     */
+    public static final List<String> ON_USE_COUNTERS = List.of(UNEVICTABLE_PGS_MLOCKED, UNEVICTABLE_PGS_MUNLOCKED,
+            PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_NOT_ISOLATABLE, PGMIGRATE_FAIL_EXTRA_REF,
+            PGMIGRATE_FAIL_STILL_MAPPED, PGMIGRATE_FAIL_WRITEBACK, PGMIGRATE_FAIL_DST_ALLOC_FAIL, PGMIGRATE_FAIL_THP_SPLIT,
+            PGMIGRATE_FAIL_HUGETLB_UNSUPPORTED, MEMORY_FAILURE_RECOVERED, MEMORY_FAILURE_FAILED, MEMORY_FAILURE_IGNORED,
+            MEMORY_FAILURE_DELAYED, MEMORY_FAILURE_SIGBUS, SOFT_OFFLINE_SUCCESS, SOFT_OFFLINE_FAIL);
+
     /** Machine-wide metrics every run reports (counters, plus {@link #SWAP_USED} read at the end). */
     public static final List<String> COUNTERS = List.of(ACCESSES, PGFAULT, PGMAJFAULT, PSWPIN, PSWPOUT, OOM_KILL,
             NUMA_HIT, NUMA_MISS, NUMA_FOREIGN, NUMA_LOCAL, NUMA_OTHER, PGALLOC, PGALLOC_NORMAL, PGALLOC_MOVABLE, PGFREE,

@@ -13,6 +13,8 @@ public final class MmStruct {
     long rss;
     long swapents;
     boolean oomKilled;
+    /** Killed with SIGBUS after touching a hwpoisoned page ({@link MemoryFailure}). */
+    boolean sigbusKilled;
 
     MmStruct(int pid, String name) {
         this.pid = pid;
@@ -46,5 +48,15 @@ public final class MmStruct {
     /** Whether the OOM killer killed this process; its threads stop. */
     public boolean oomKilled() {
         return oomKilled;
+    }
+
+    /** Whether the process died of SIGBUS on a poisoned page; its threads stop. */
+    public boolean sigbusKilled() {
+        return sigbusKilled;
+    }
+
+    /** Whether the process was killed (OOM or SIGBUS): its threads stop and its memory is gone. */
+    public boolean killed() {
+        return oomKilled || sigbusKilled;
     }
 }

@@ -9,9 +9,13 @@ package dev.ksim.engine.mm;
  * <li>{@link #PG_REFERENCED}: referenced since reclaim last looked ({@code mark_page_accessed});</li>
  * <li>{@link #PG_SWAPBACKED}: anonymous (or shmem) memory, reclaimed to swap: the anon lists,
  *     the file lists otherwise;</li>
- * <li>{@link #PG_UNEVICTABLE}: on the unevictable list (mlocked); nothing sets it yet.</li>
+ * <li>{@link #PG_UNEVICTABLE}: on the unevictable list (set with {@link #PG_MLOCKED} by mlock);</li>
+ * <li>{@link #PG_MLOCKED}: mapped by a VM_LOCKED range ({@code mlock}); implies PG_unevictable
+ *     while the page is on an LRU;</li>
+ * <li>{@link #PG_HWPOISON}: the frame had an uncorrected (or soft-offlined) memory error and is
+ *     retired: never allocated again, mapped by nobody ({@link MemoryFailure}).</li>
  * </ul>
- * A free frame has no flags.
+ * A free frame has no flags; a retired frame has only PG_hwpoison.
  */
 public final class PageFlags {
     public static final int PG_LRU = 1;
@@ -19,6 +23,8 @@ public final class PageFlags {
     public static final int PG_REFERENCED = 1 << 2;
     public static final int PG_SWAPBACKED = 1 << 3;
     public static final int PG_UNEVICTABLE = 1 << 4;
+    public static final int PG_MLOCKED = 1 << 5;
+    public static final int PG_HWPOISON = 1 << 6;
 
     private PageFlags() {
     }

@@ -33,12 +33,15 @@ import dev.ksim.engine.mm.zone.Watermarks;
  * <li>The scan ends when enough was reclaimed or when it has scanned twice the node's LRU pages
  *     without reaching the goal (the priority loop DEF_PRIORITY..0 is not modelled).</li>
  * </ul>
+ * A pinned page ({@link FrameTable#pinCount} > 0) is never reclaimed: shrink_folio_list activates
+ * it; mlocked pages sit on the unevictable list, which reclaim never scans.
  * Every unmap flushes the page's translation from the TLBs ({@code flush_tlb_mm_range}, a
  * shootdown when other CPUs run the mm) and charges the initiator {@code reclaim.unmap} plus the
  * flush, plus {@code swap.write} or {@code reclaim.demote}.
  *
  * <h2>strict-lru mode</h2>
- * {@link #reclaimStrict} swaps out the exact tail of the node's single list, one page.
+ * {@link #reclaimStrict} swaps out the exact tail of the node's single list, one page (the least
+ * recent unpinned page when the tail is pinned).
  */
 final class Vmscan {
     /** SWAP_CLUSTER_MAX (include/linux/swap.h): reclaim batch size. */
@@ -105,6 +108,10 @@ final class Vmscan {
     boolean reclaimStrict(PglistData node, int cpu) {
         allocstall.inc();
         int victim = node.lruvec.tail(LRU_INACTIVE_ANON);
+        int head = node.lruvec.head(LRU_INACTIVE_ANON);
+        while (victim >= 0 && frames.pins[victim] > 0) { // a pinned page cannot be unmapped: the next least recent
+            victim = frames.prev[victim] == head ? -1 : frames.prev[victim];
+        }
         if (victim < 0) {
             return false;
         }
@@ -232,6 +239,12 @@ final class Vmscan {
                 frames.flags[f] = (byte) (b & ~PageFlags.PG_REFERENCED);
                 lv.move(f, lru);
                 pgrotated.inc();
+                continue;
+            }
+            if (frames.pins[f] > 0) {
+                // folio_maybe_dma_pinned: try_to_unmap cannot take an exclusive anon page a pin holds
+                lv.move(f, lru + 1);
+                pgactivate.inc();
                 continue;
             }
             if (node.demotionTarget >= 0 && demote(node, f, sc)) {

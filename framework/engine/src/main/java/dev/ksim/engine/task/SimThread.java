@@ -78,7 +78,7 @@ public final class SimThread implements EventHandler {
         long quantumEnd = now + QUANTUM_NS;
         int refs = 0;
         while (true) {
-            if (mm.oomKilled() || (budget > 0 && done >= budget) || timeNs >= endNs) {
+            if (mm.killed() || (budget > 0 && done >= budget) || timeNs >= endNs) {
                 exit();
                 break;
             }

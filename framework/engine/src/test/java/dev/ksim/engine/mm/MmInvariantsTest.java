@@ -41,8 +41,8 @@ class MmInvariantsTest {
         MmFixture fx = populated();
         assertEquals(List.of(), fx.violations());
         fx.invariants.checkAll("end");
-        // 5 mm checks + 4 zone checks for each of the two ZONE_NORMALs + 4 TLB checks
-        assertEquals(5 + 2 * 4 + 4, fx.invariants.report().checked());
+        // 8 mm checks + 4 zone checks for each of the two ZONE_NORMALs + 4 TLB checks
+        assertEquals(8 + 2 * 4 + 4, fx.invariants.report().checked());
     }
 
     @Test
@@ -150,5 +150,80 @@ class MmInvariantsTest {
         int f = residentFrame(fx);
         fx.mm.nodes[fx.mm.nodeOf(f)].memMap.zoneOf(f).freePages(f, 0); // freed while still mapped
         assertViolation(fx, "mm.frames");
+    }
+
+    @Test
+    void detectsANegativePinCount() {
+        MmFixture fx = populated();
+        fx.mm.frames.pins[residentFrame(fx)] = -1;
+        assertViolation(fx, "mm.pins");
+    }
+
+    /** One node with room to spare: free frames and untouched pages. */
+    private static MmFixture roomy() {
+        MmFixture fx = MmFixture.lru(new long[] {64}, 0, (f, m) -> 0);
+        MmStruct p = fx.process("p", 8);
+        for (int i = 0; i < 4; i++) {
+            fx.mm.access(p, 0, i, 0);
+        }
+        return fx;
+    }
+
+    @Test
+    void detectsAPinnedFrameThatWasFreed() {
+        MmFixture fx = roomy();
+        int free = -1;
+        for (int f = 0; f < fx.mm.frames.frames && free < 0; f++) {
+            free = fx.mm.frames.rmapVma[f] == FrameTable.FREE ? f : -1;
+        }
+        assertTrue(free >= 0);
+        fx.mm.frames.pins[free] = 1; // reclaimed or migrated away while pinned
+        assertViolation(fx, "mm.pins");
+    }
+
+    @Test
+    void detectsMlockedFlagsThatDisagree() {
+        MmFixture fx = populated();
+        fx.mm.frames.flags[residentFrame(fx)] |= PageFlags.PG_MLOCKED; // mlocked but on an evictable list
+        assertViolation(fx, "mm.pins");
+    }
+
+    @Test
+    void detectsAMigrationEntryLeftBehind() {
+        MmFixture fx = roomy();
+        VmArea vma = fx.mm.processes.get(0).vmas[0];
+        for (int i = 0; i < vma.pte.length; i++) {
+            if (vma.pte[i] == Pte.NONE) {
+                vma.pte[i] = Pte.MIGRATION;
+                break;
+            }
+        }
+        assertViolation(fx, "mm.migration");
+    }
+
+    @Test
+    void detectsARetiredFrameHandedOutAgain() {
+        MmFixture fx = MmFixture.lru(new long[] {64}, 0, (f, m) -> 0);
+        assertEquals(MemoryFailure.Result.RECOVERED, fx.mm.memoryFailure(63, 0));
+        assertEquals(List.of(), fx.violations());
+        // corrupt: the retired frame becomes a user page again (mapped, on the LRU) without leaving retirement
+        MmStruct p = fx.process("p", 1);
+        VmArea vma = p.vmas[0];
+        vma.pte[0] = Pte.present(63);
+        fx.mm.frames.rmapVma[63] = vma.id;
+        fx.mm.frames.rmapIndex[63] = 0;
+        p.rss = 1;
+        assertViolation(fx, "mm.hwpoison");
+    }
+
+    @Test
+    void detectsAPoisonFlagWithoutRetirement() {
+        MmFixture fx = roomy();
+        int free = -1;
+        for (int f = 0; f < fx.mm.frames.frames && free < 0; f++) {
+            free = fx.mm.frames.rmapVma[f] == FrameTable.FREE ? f : -1;
+        }
+        fx.mm.frames.flags[free] = (byte) PageFlags.PG_HWPOISON; // still on a free list: could be allocated
+        assertViolation(fx, "mm.hwpoison");
     }
 }

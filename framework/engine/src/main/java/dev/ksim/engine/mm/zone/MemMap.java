@@ -12,7 +12,9 @@ import java.util.List;
  * <li>{@code state}: one byte per frame. A free block's head holds FREE|order (PageBuddy +
  *     buddy_order), an allocated block's head ALLOC|migratetype|order, every other frame of a
  *     block 0 (TAIL); frames outside any zone are ABSENT (a hole, not hot-added) or OFFLINE
- *     (hot-added, not online); ZONE_DEVICE frames are DEVICE_FREE or DEVICE_ALLOC. As in the
+ *     (hot-added, not online); ZONE_DEVICE frames are DEVICE_FREE or DEVICE_ALLOC; a buddy
+ *     zone's frame retired by memory failure is HWPOISON (off the free lists, never allocated
+ *     again: {@link Zone#takePageOffBuddy}, {@link Zone#retirePage}). As in the
  *     kernel, only block heads are written, so splitting and merging cost O(order), not O(pages).</li>
  * <li>{@code next}/{@code prev}: intrusive free-list links holding pfns, {@link #NIL}-terminated.
  *     They may be the memory manager's own frame-list arrays (the {@code page->lru} a free page
@@ -51,6 +53,7 @@ public final class MemMap {
     static final byte OFFLINE = (byte) (SPECIAL | 1);
     static final byte DEVICE_FREE = (byte) (SPECIAL | 2);
     static final byte DEVICE_ALLOC = (byte) (SPECIAL | 3);
+    static final byte HWPOISON = (byte) (SPECIAL | 4);
 
     final int basePfn;
     final int nrPages;

@@ -4,6 +4,7 @@ import static dev.ksim.engine.mm.zone.MemMap.ALLOC;
 import static dev.ksim.engine.mm.zone.MemMap.DEVICE_ALLOC;
 import static dev.ksim.engine.mm.zone.MemMap.DEVICE_FREE;
 import static dev.ksim.engine.mm.zone.MemMap.FREE;
+import static dev.ksim.engine.mm.zone.MemMap.HWPOISON;
 import static dev.ksim.engine.mm.zone.MemMap.MAX_PAGE_ORDER;
 import static dev.ksim.engine.mm.zone.MemMap.NIL;
 import static dev.ksim.engine.mm.zone.MemMap.NR_PAGE_ORDERS;
@@ -57,6 +58,16 @@ import java.util.function.IntPredicate;
  * No operation allocates; allocation and free are O(MAX_PAGE_ORDER) except a fallback that
  * inspects one pageblock (O(pageblock_nr_pages)), as the kernel does.
  *
+ * <h2>Memory failure</h2>
+ * A frame with a memory error is retired ({@code HWPOISON} in the memmap, counted in
+ * {@link #nrRetiredPages}): {@link #takePageOffBuddy} takes a free frame out of the free block
+ * containing it, splitting the block and freeing the rest in maximal buddies (mm/page_alloc.c
+ * {@code take_page_off_buddy} / {@code break_down_buddy_pages}); {@link #retirePage} retires an
+ * allocated order-0 frame instead of freeing it (a hwpoisoned page's last put never reaches the
+ * free lists). A retired frame is on no free list, is never handed out, and a free of it is a bad
+ * free; offlining skips it (it goes offline with the range). Present and managed pages are
+ * unchanged, as in the kernel (retired frames are counted by {@code num_poisoned_pages}).
+ *
  * <h2>Hotplug</h2>
  * {@link #onlinePages} takes OFFLINE frames (see {@link MemMap#addMemory}) into the zone
  * ({@code online_pages}: pageblocks start MIGRATE_MOVABLE, pages are freed in maximal aligned
@@ -109,6 +120,8 @@ public final class Zone {
     long deviceAllocated;
     long fallbacks;
     long stolenPageblocks;
+    /** Frames retired by memory failure (HWPOISON). */
+    long nrRetired;
     private boolean canSteal;
 
     /**
@@ -145,6 +158,74 @@ public final class Zone {
 
     public static Zone device(MemMap map, int nodeId, DeviceKind kind) {
         return new Zone(map, nodeId, ZoneType.DEVICE, kind);
+    }
+
+    // ------------------------------------------------------------------ memory failure
+
+    /**
+     * take_page_off_buddy: if {@code pfn} lies in a free block of this zone, takes it out: the
+     * block leaves its free list, the rest of it is freed back in halves (break_down_buddy_pages,
+     * each half keeping the block's migratetype) and the frame becomes HWPOISON. Returns false,
+     * changing nothing, when the frame is not free (allocated, retired, offline, not this zone's).
+     * O(MAX_PAGE_ORDER).
+     */
+    public boolean takePageOffBuddy(int pfn) {
+        if (!owns(pfn)) {
+            return false;
+        }
+        for (int o = 0; o <= MAX_PAGE_ORDER; o++) {
+            int head = pfn & ~((1 << o) - 1);
+            if (head < base || state[head - base] != MemMap.freeState(o)) {
+                continue;
+            }
+            int mt = blockMt(head);
+            delFromFreeList(head, o, mt);
+            int high = o;
+            while (high > 0) {
+                high--;
+                int half = 1 << high;
+                if (pfn >= head + half) {
+                    addToFreeList(head, high, mt);
+                    head += half;
+                } else {
+                    addToFreeList(head + half, high, mt);
+                }
+            }
+            state[pfn - base] = HWPOISON;
+            nrRetired++;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Retires the allocated order-0 block {@code pfn} (its owner dropped it after a memory
+     * failure): it becomes HWPOISON instead of free.
+     *
+     * @throws IllegalStateException when {@code pfn} is not an allocated order-0 block of this zone
+     */
+    public void retirePage(int pfn) {
+        if (!owns(pfn) || MemMap.kind(state[pfn - base]) != ALLOC || MemMap.order(state[pfn - base]) != 0) {
+            throw new IllegalStateException(name + ": cannot retire pfn " + pfn
+                    + (owns(pfn) ? " (" + describe(pfn) + ")" : " (not in this zone)"));
+        }
+        state[pfn - base] = HWPOISON;
+        nrRetired++;
+    }
+
+    /** Whether {@code pfn} is a frame of this zone retired by memory failure. */
+    public boolean isRetired(int pfn) {
+        return owns(pfn) && state[pfn - base] == HWPOISON;
+    }
+
+    /** Frames of this zone retired by memory failure. */
+    public long nrRetiredPages() {
+        return nrRetired;
+    }
+
+    private boolean owns(int pfn) {
+        int i = pfn - base;
+        return i >= 0 && i < map.nrPages && map.blockZone[(pfn >>> PAGEBLOCK_ORDER) - baseBlock] == id;
     }
 
     // ------------------------------------------------------------------ allocation
@@ -634,8 +715,14 @@ public final class Zone {
         }
         for (int p = startPfn; p < end; ) {
             byte s = state[p - base];
+            if (s == HWPOISON) { // a retired frame goes offline with its range
+                state[p - base] = OFFLINE;
+                nrRetired--;
+                p++;
+                continue;
+            }
             int o = MemMap.order(s);
-            delFromFreeList(p, o, MIGRATE_ISOLATE); // all free, all isolated: every frame is in a free block
+            delFromFreeList(p, o, MIGRATE_ISOLATE); // all free or retired, all isolated: the rest is in free blocks
             Arrays.fill(state, p - base, p - base + (1 << o), OFFLINE);
             p += 1 << o;
         }
@@ -959,7 +1046,8 @@ public final class Zone {
             case FREE: return "free order " + MemMap.order(s);
             case ALLOC: return "allocated order " + MemMap.order(s) + " " + MigrateType.name(MemMap.allocMt(s));
             default:
-                return s == MemMap.ABSENT ? "absent" : s == OFFLINE ? "offline" : s == DEVICE_FREE ? "device free" : "device allocated";
+                return s == MemMap.ABSENT ? "absent" : s == OFFLINE ? "offline" : s == DEVICE_FREE ? "device free"
+                        : s == HWPOISON ? "retired (hwpoison)" : "device allocated";
         }
     }
 

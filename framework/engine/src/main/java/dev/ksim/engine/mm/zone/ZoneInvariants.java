@@ -24,10 +24,11 @@ import java.util.List;
  * <ol>
  * <li>{@code zone.frames}: every frame of the zone's pageblocks is in exactly one place: inside
  *     exactly one free block (on the free list of exactly one order, aligned on its size, listed
- *     under its pageblock's migratetype, links consistent) or one allocated block, or — in a
- *     device zone — in the driver pool or handed out; non-head frames are plain tails;</li>
+ *     under its pageblock's migratetype, links consistent) or one allocated block, or retired
+ *     (HWPOISON, buddy zones only), or — in a device zone — in the driver pool or handed out;
+ *     non-head frames are plain tails;</li>
  * <li>{@code zone.nr_free}: free_area nr_free per order, NR_FREE_PAGES, isolated free pages,
- *     present/managed pages and the device pool counters equal a recount;</li>
+ *     present/managed pages, retired pages and the device pool counters equal a recount;</li>
  * <li>{@code zone.buddies}: no free block has a free buddy of the same order it could merge with
  *     (same zone, and not an isolated/non-isolated pair at pageblock order);</li>
  * <li>{@code zone.pageblocks}: pageblock counts per migratetype equal a recount, and ZONE_MOVABLE
@@ -154,6 +155,8 @@ public final class ZoneInvariants {
                 cover(cover, m, p, 1 << o);
             } else if (s == DEVICE_ALLOC && device) {
                 cover(cover, m, p, 1);
+            } else if (s == MemMap.HWPOISON && !device) {
+                cover(cover, m, p, 1);
             } else if (s == DEVICE_FREE && !listed[i]) {
                 v.add(z.name + ": device pfn " + p + " is marked free but not in the pool");
             } else if (kind != TAIL && kind != FREE && s != DEVICE_FREE) {
@@ -189,6 +192,7 @@ public final class ZoneInvariants {
         long owned = 0;
         long devFree = 0;
         long devAlloc = 0;
+        long retired = 0;
         for (int i = 0; i < m.nrPages; i++) {
             int p = m.basePfn + i;
             if (!owned(z, p)) {
@@ -208,7 +212,12 @@ public final class ZoneInvariants {
                 devFree++;
             } else if (s == DEVICE_ALLOC) {
                 devAlloc++;
+            } else if (s == MemMap.HWPOISON) {
+                retired++;
             }
+        }
+        if (retired != z.nrRetired) {
+            v.add(z.name + ": " + z.nrRetired + " retired pages counted but " + retired + " found");
         }
         for (int o = 0; o < NR_PAGE_ORDERS; o++) {
             if (blocks[o] != z.nrFree[o]) {

@@ -1,0 +1,158 @@
+package dev.ksim.engine.mm;
+
+import dev.ksim.engine.metrics.LongCounter;
+import dev.ksim.engine.metrics.MetricsRegistry;
+import dev.ksim.engine.mm.zone.Zone;
+
+/**
+ * Hardware memory errors (mm/memory-failure.c) for the page kinds the engine has, per the memory
+ * spec §7:
+ * <ul>
+ * <li>{@link #memoryFailure} (uncorrected error, {@code memory_failure(pfn)}):
+ *   <ul>
+ *   <li>a free buddy page is taken off the free lists ({@link Zone#takePageOffBuddy}):
+ *       {@code memory_failure_recovered};</li>
+ *   <li>an anonymous page on an LRU is unmapped with a hwpoison entry ({@link Pte#HWPOISON},
+ *       its translation shot down), deleted from its LRU and its frame retired
+ *       ({@link Zone#retirePage}); with the default {@code vm.memory_failure_early_kill = 0} the
+ *       mapping process is not signalled now but gets SIGBUS on its next access to the page and
+ *       is killed ({@link #sigbus}, {@code memory_failure_sigbus}). No reference left:
+ *       {@code memory_failure_recovered} (me_pagecache_clean on an anon page); a pin still holds
+ *       the page: {@code memory_failure_failed} ("still referenced by N users") — the frame is
+ *       retired all the same and keeps its pins until the driver drops them;</li>
+ *   <li>a frame allocated to no user mapping (a kernel allocation) is left alone:
+ *       {@code memory_failure_ignored} (me_kernel / unhandlable page);</li>
+ *   <li>an already poisoned frame: nothing ({@link Result#ALREADY_POISONED}); a pfn in no zone
+ *       (offline memory): -ENXIO, nothing counted ({@link Result#NOT_HANDLED}).</li>
+ *   </ul>
+ *   {@code memory_failure_delayed} exists and stays 0: MF_DELAYED is the dirty swap cache's
+ *   result, and there is no swap cache yet.</li>
+ * <li>{@link #softOfflinePage} (corrected errors past a threshold, {@code soft_offline_page}): a
+ *     free page is taken off the buddy; an anonymous page's content is migrated away with
+ *     {@link Migrate} (reason MR_MEMORY_FAILURE) and the old frame retired; nobody is killed.
+ *     A pinned page cannot be migrated: {@code soft_offline_fail}, the page untouched.</li>
+ * </ul>
+ * A retired frame carries only {@link PageFlags#PG_HWPOISON}, is HWPOISON in its zone and mapped
+ * by nobody (invariant {@code mm.hwpoison}). The handler runs in kernel context (the machine-check
+ * handler's work item): its TLB shootdowns are counted but charged to no simulated thread.
+ * Counters are registered on first use.
+ */
+public final class MemoryFailure {
+    /** Outcome of {@link #memoryFailure}: the kernel's action results, plus the two early returns. */
+    public enum Result {
+        RECOVERED, FAILED, IGNORED, DELAYED, ALREADY_POISONED, NOT_HANDLED
+    }
+
+    private final MemoryManager m;
+    private final LongCounter recovered;
+    private final LongCounter failed;
+    private final LongCounter ignored;
+    private final LongCounter sigbus;
+    private final LongCounter softSuccess;
+    private final LongCounter softFail;
+
+    MemoryFailure(MemoryManager m, MetricsRegistry metrics) {
+        this.m = m;
+        recovered = metrics.counter(MmMetrics.MEMORY_FAILURE_RECOVERED);
+        failed = metrics.counter(MmMetrics.MEMORY_FAILURE_FAILED);
+        ignored = metrics.counter(MmMetrics.MEMORY_FAILURE_IGNORED);
+        metrics.counter(MmMetrics.MEMORY_FAILURE_DELAYED);
+        sigbus = metrics.counter(MmMetrics.MEMORY_FAILURE_SIGBUS);
+        softSuccess = metrics.counter(MmMetrics.SOFT_OFFLINE_SUCCESS);
+        softFail = metrics.counter(MmMetrics.SOFT_OFFLINE_FAIL);
+    }
+
+    private PglistData nodeOfPfn(int pfn) {
+        for (PglistData n : m.nodes) {
+            if (n.contains(pfn)) {
+                return n;
+            }
+        }
+        throw new IllegalArgumentException("pfn " + pfn + " is not a frame of the machine (0.." + (m.frames.frames - 1) + ")");
+    }
+
+    /** memory_failure(pfn) handled on {@code cpu}; see the class comment. */
+    Result memoryFailure(int pfn, int cpu) {
+        PglistData n = nodeOfPfn(pfn);
+        Zone z = n.memMap.zoneOf(pfn);
+        FrameTable t = m.frames;
+        if (z == null || !z.type().buddyManaged()) {
+            return Result.NOT_HANDLED;
+        }
+        if ((t.flags[pfn] & PageFlags.PG_HWPOISON) != 0) {
+            return Result.ALREADY_POISONED;
+        }
+        if (z.takePageOffBuddy(pfn)) {
+            t.flags[pfn] = (byte) PageFlags.PG_HWPOISON;
+            recovered.inc();
+            return Result.RECOVERED;
+        }
+        if (t.rmapVma[pfn] == FrameTable.FREE) {
+            ignored.inc();
+            return Result.IGNORED;
+        }
+        // hwpoison_user_mappings: try_to_unmap(TTU_HWPOISON) installs a hwpoison entry
+        VmArea vma = m.vmas[t.rmapVma[pfn]];
+        int idx = t.rmapIndex[pfn];
+        vma.pte[idx] = Pte.HWPOISON;
+        vma.mm.rss--;
+        m.tlbs.flushTlbMmRange(cpu, vma.mm.pid, vma.startVpn + idx, 1);
+        // identify_page_state → me_pagecache_clean: delete_from_lru_cache, the page is not freed
+        n.lruvec.del(pfn);
+        t.rmapVma[pfn] = FrameTable.FREE;
+        t.rmapIndex[pfn] = 0;
+        t.flags[pfn] = (byte) PageFlags.PG_HWPOISON;
+        z.retirePage(pfn);
+        if (t.pins[pfn] > 0) { // has_extra_refcount
+            failed.inc();
+            return Result.FAILED;
+        }
+        recovered.inc();
+        return Result.RECOVERED;
+    }
+
+    /**
+     * A thread of {@code mm} touched page {@code p} of {@code vma}, which holds a hwpoison entry:
+     * SIGBUS (BUS_MCEERR_AR), which kills the process; its memory is freed as at exit. Returns the
+     * time the fault costs the thread (ns, at least 1).
+     */
+    long sigbus(MmStruct mm, VmArea vma, int p) {
+        sigbus.inc();
+        mm.sigbusKilled = true;
+        long before = m.pending;
+        m.pending = 0;
+        m.exitMmap(mm);
+        long cost = m.pending;
+        m.pending = before;
+        return Math.max(1, cost);
+    }
+
+    /** soft_offline_page(pfn) handled on {@code cpu}; true when the frame is retired (or already was). */
+    boolean softOfflinePage(int pfn, int cpu) {
+        PglistData n = nodeOfPfn(pfn);
+        Zone z = n.memMap.zoneOf(pfn);
+        FrameTable t = m.frames;
+        if (z == null || !z.type().buddyManaged()) {
+            softFail.inc();
+            return false;
+        }
+        if ((t.flags[pfn] & PageFlags.PG_HWPOISON) != 0) {
+            return true; // "page already poisoned"
+        }
+        if (z.takePageOffBuddy(pfn)) {
+            t.flags[pfn] = (byte) PageFlags.PG_HWPOISON;
+            softSuccess.inc();
+            return true;
+        }
+        if (t.rmapVma[pfn] == FrameTable.FREE) {
+            softFail.inc(); // a kernel page: "unknown page type", -EIO
+            return false;
+        }
+        if (m.migrate().migrateForMemoryFailure(pfn, cpu) < 0) {
+            softFail.inc();
+            return false;
+        }
+        softSuccess.inc();
+        return true;
+    }
+}

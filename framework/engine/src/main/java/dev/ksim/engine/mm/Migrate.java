@@ -1,0 +1,252 @@
+package dev.ksim.engine.mm;
+
+import dev.ksim.engine.cost.CostModel;
+import dev.ksim.engine.metrics.LatencyHistogram;
+import dev.ksim.engine.metrics.LongCounter;
+import dev.ksim.engine.metrics.MetricsRegistry;
+import dev.ksim.engine.mm.zone.MigrateType;
+import dev.ksim.engine.mm.zone.Watermarks;
+import dev.ksim.engine.mm.zone.Zonelist;
+
+/**
+ * migrate_pages for anonymous LRU pages (mm/migrate.c), and move_pages(2) on top of it.
+ *
+ * <p>Per page, {@link #migratePage} takes the kernel's steps:
+ * <ol>
+ * <li>isolate the folio from its LRU list (not on an LRU: {@code not_isolatable});</li>
+ * <li>allocate the destination through the target node's zonelist
+ *     ({@code alloc_migration_target}: move_pages with __GFP_THISNODE, soft offline anywhere,
+ *     above the min watermark, no reclaim; none: {@code dst_alloc_fail}, -ENOMEM);</li>
+ * <li>lock both and wait for writeback — no page is ever under writeback here (anon pages, swap
+ *     out is synchronous), so {@code writeback} stays 0;</li>
+ * <li>unmap: the reverse map names the one PTE of the page, which becomes a migration entry
+ *     ({@link Pte#MIGRATION}), and the translation is shot down from the TLBs
+ *     ({@link dev.ksim.engine.mm.tlb.Tlbs#flushTlbMmRange}, as reclaim's unmaps); a PTE the rmap
+ *     walk cannot replace leaves the page mapped: {@code still_mapped};</li>
+ * <li>check the reference count: a pin ({@link Gup}) is a reference no mapping explains: the
+ *     migration entry is removed again ({@code remove_migration_ptes} on the source) and the pass
+ *     fails with -EAGAIN; after {@value #NR_MAX_MIGRATE_PAGES_RETRY} passes the page fails with
+ *     {@code extra_ref}, -EBUSY;</li>
+ * <li>copy contents and flags (referenced, swapbacked, mlocked, unevictable), switch the reverse
+ *     map, restore the PTE to the new frame, put the new frame on the target node's list of the
+ *     same kind; the old frame is freed ({@code pgfree}) or, for a memory failure, retired.</li>
+ * </ol>
+ * A failed page goes back to the list it came from and its destination is freed. Counters count
+ * base pages: {@code pgmigrate_success}, {@code pgmigrate_fail} and one failure reason each;
+ * {@code thp_split} and {@code hugetlb_unsupported} exist and stay 0 until THP and hugetlbfs land.
+ *
+ * <p>Cost of a call: {@code migrate.call} + {@code migrate.copy_page} per page moved + the
+ * shootdowns of every unmap; recorded in the {@code migration_latency} histogram. A call runs to
+ * completion at one simulated instant, so a migration entry never outlives it (invariant
+ * {@code mm.migration}). Counters are registered on first use. Never on the access path.
+ */
+final class Migrate {
+    /** NR_MAX_MIGRATE_PAGES_RETRY (mm/migrate.c): passes over pages that failed with -EAGAIN. */
+    static final int NR_MAX_MIGRATE_PAGES_RETRY = 10;
+
+    static final int ENOENT = 2;
+    static final int ENOMEM = 12;
+    static final int EFAULT = 14;
+    static final int EBUSY = 16;
+    static final int ENODEV = 19;
+    private static final int EAGAIN = 11;
+
+    /** Why a page is migrated (enum migrate_reason): decides the destination search and the old frame's fate. */
+    enum Reason {
+        /** MR_SYSCALL: move_pages / mbind; the destination must be on the target node. */
+        SYSCALL,
+        /** MR_MEMORY_FAILURE: soft offline; any node, the source frame is retired. */
+        MEMORY_FAILURE
+    }
+
+    private final MemoryManager m;
+    private final FrameTable frames;
+    private final long costCall;
+    private final long costCopyPage;
+    private final LongCounter success;
+    private final LongCounter fail;
+    private final LongCounter notIsolatable;
+    private final LongCounter extraRef;
+    private final LongCounter stillMapped;
+    private final LongCounter dstAllocFail;
+    private final LatencyHistogram latency;
+    /** Cost accumulated by the current call. */
+    private long cost;
+
+    Migrate(MemoryManager m, MetricsRegistry metrics) {
+        this.m = m;
+        this.frames = m.frames;
+        this.costCall = m.costs.get(CostModel.MIGRATE_CALL);
+        this.costCopyPage = m.costs.get(CostModel.MIGRATE_COPY_PAGE);
+        success = metrics.counter(MmMetrics.PGMIGRATE_SUCCESS);
+        fail = metrics.counter(MmMetrics.PGMIGRATE_FAIL);
+        notIsolatable = metrics.counter(MmMetrics.PGMIGRATE_FAIL_NOT_ISOLATABLE);
+        extraRef = metrics.counter(MmMetrics.PGMIGRATE_FAIL_EXTRA_REF);
+        stillMapped = metrics.counter(MmMetrics.PGMIGRATE_FAIL_STILL_MAPPED);
+        metrics.counter(MmMetrics.PGMIGRATE_FAIL_WRITEBACK);
+        dstAllocFail = metrics.counter(MmMetrics.PGMIGRATE_FAIL_DST_ALLOC_FAIL);
+        metrics.counter(MmMetrics.PGMIGRATE_FAIL_THP_SPLIT);
+        metrics.counter(MmMetrics.PGMIGRATE_FAIL_HUGETLB_UNSUPPORTED);
+        latency = metrics.histogram(MmMetrics.MIGRATION_LATENCY);
+    }
+
+    /**
+     * move_pages(2) by a thread of {@code pid} running on {@code cpu}. {@code pages[i]} is a virtual
+     * page number of the process. With {@code toNodes == null} nothing moves and {@code status[i]}
+     * is the node the page is on (the query form). Otherwise page i goes to node {@code toNodes[i]}
+     * and {@code status[i]} becomes, as move_pages(2) reports it: the node the page is on afterwards
+     * (already there counts), or -ENOENT (not present: never touched, or swapped out), -EFAULT (no
+     * mapping at that address, or a poisoned page), -ENODEV (no such node), -EBUSY (pinned or not
+     * isolatable, after every pass), -ENOMEM (no free page on the target). Returns the call's
+     * simulated cost (ns), also recorded in {@code migration_latency}.
+     */
+    long movePages(int pid, long[] pages, int[] toNodes, int[] status, int cpu) {
+        if (pid < 1 || pid > m.processes.size()) {
+            throw new IllegalArgumentException("no process " + pid);
+        }
+        if (status.length < pages.length || toNodes != null && toNodes.length < pages.length) {
+            throw new IllegalArgumentException("status[] and nodes[] must hold one entry per page");
+        }
+        MmStruct mm = m.processes.get(pid - 1);
+        cost = costCall;
+        for (int i = 0; i < pages.length; i++) {
+            int f = frameAt(mm, pages[i]);
+            if (f < 0) {
+                status[i] = f;
+                continue;
+            }
+            int from = m.nodeOf(f);
+            if (toNodes == null) {
+                status[i] = from;
+                continue;
+            }
+            int to = toNodes[i];
+            if (to < 0 || to >= m.nodes.length) {
+                status[i] = -ENODEV;
+            } else if (to == from) {
+                status[i] = to;
+            } else {
+                status[i] = migratePage(f, to, Reason.SYSCALL, cpu);
+            }
+        }
+        long c = cost;
+        latency.record(c);
+        return c;
+    }
+
+    /** The frame mapped at {@code vpn} of {@code mm}, or -ENOENT / -EFAULT. */
+    private static int frameAt(MmStruct mm, long vpn) {
+        for (VmArea vma : mm.vmas) {
+            long i = vpn - vma.startVpn;
+            if (i >= 0 && i < vma.pte.length) {
+                int e = vma.pte[(int) i];
+                if (Pte.isPresent(e)) {
+                    return Pte.frame(e);
+                }
+                return Pte.isHwpoison(e) ? -EFAULT : -ENOENT;
+            }
+        }
+        return -EFAULT;
+    }
+
+    /**
+     * Soft offline's migration of user frame {@code f} ({@code MR_MEMORY_FAILURE}): to any node
+     * along the zonelist of its own, the old frame retired. Returns the node or -errno as
+     * {@link #migratePage}; the call's cost is recorded in {@code migration_latency} and returned
+     * through {@link #lastCallCost}.
+     */
+    int migrateForMemoryFailure(int f, int cpu) {
+        cost = costCall;
+        int rc = migratePage(f, m.nodeOf(f), Reason.MEMORY_FAILURE, cpu);
+        latency.record(cost);
+        return rc;
+    }
+
+    /** The cost of the last call (ns). */
+    long lastCallCost() {
+        return cost;
+    }
+
+    /**
+     * Migrates user frame {@code f} (on an LRU, mapped once) towards node {@code target}; returns
+     * the node it ends on or -errno. Adds the cost to the current call's.
+     */
+    int migratePage(int f, int target, Reason reason, int cpu) {
+        byte[] flags = frames.flags;
+        PglistData src = m.nodes[m.nodeOf(f)];
+        // 1. isolate_lru_page
+        if ((flags[f] & PageFlags.PG_LRU) == 0) {
+            notIsolatable.inc();
+            fail.inc();
+            return -EBUSY;
+        }
+        int lru = src.lruvec.del(f);
+        // 2. alloc_migration_target
+        long nodemask = reason == Reason.SYSCALL ? 1L << target : Zonelist.NO_NODEMASK;
+        int nf = m.zonelist.allocPages(target, 0, MigrateType.MIGRATE_MOVABLE, nodemask, Watermarks.WMARK_MIN);
+        if (nf < 0) {
+            src.lruvec.add(f, lru);
+            dstAllocFail.inc();
+            fail.inc();
+            return -ENOMEM;
+        }
+        int got = m.zonelist.lastNode();
+        m.countAlloc(nf, got, -1, -1);
+        long pendingBefore = m.pending;
+        cost += m.hardeningAllocated(got, nf);
+        // 3. folio_lock both, folio_wait_writeback: nothing is ever under writeback here
+        VmArea vma = m.vmas[frames.rmapVma[f]];
+        int idx = frames.rmapIndex[f];
+        long vpn = vma.startVpn + idx;
+        int rc = -EAGAIN;
+        boolean pinned = false;
+        for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && rc == -EAGAIN; pass++) {
+            // 4. try_to_migrate: the rmap walk replaces the mapping PTE with a migration entry
+            if (vma.pte[idx] != Pte.present(f)) {
+                rc = -EBUSY; // the walk could not unmap it: folio_mapped() still
+                break;
+            }
+            vma.pte[idx] = Pte.MIGRATION;
+            cost += m.tlbs.flushTlbMmRange(cpu, vma.mm.pid, vpn, 1);
+            // 5. folio_migrate_mapping: the refcount must be what the mappings explain
+            if (frames.pins[f] > 0) {
+                vma.pte[idx] = Pte.present(f); // remove_migration_ptes(src, src)
+                pinned = true;
+                continue;
+            }
+            // 6. copy contents and flags; 7. switch the mapping and restore the PTE
+            cost += costCopyPage;
+            vma.pte[idx] = Pte.present(nf);
+            frames.rmapVma[nf] = vma.id;
+            frames.rmapIndex[nf] = idx;
+            frames.flags[nf] = (byte) (flags[f] & (PageFlags.PG_SWAPBACKED | PageFlags.PG_REFERENCED
+                    | PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE));
+            m.nodes[got].lruvec.add(nf, lru);
+            frames.rmapVma[f] = FrameTable.FREE;
+            frames.rmapIndex[f] = 0;
+            if (reason == Reason.MEMORY_FAILURE) {
+                frames.flags[f] = (byte) PageFlags.PG_HWPOISON; // page_handle_poison: never back to the buddy
+                src.memMap.zoneOf(f).retirePage(f);
+            } else {
+                m.freeUserFrame(src, f);
+            }
+            rc = got;
+        }
+        if (rc < 0) {
+            src.lruvec.add(f, lru); // putback_movable_pages
+            m.freeUserFrame(m.nodes[got], nf);
+            if (rc == -EAGAIN && pinned) {
+                extraRef.inc();
+                rc = -EBUSY;
+            } else {
+                stillMapped.inc();
+            }
+            fail.inc();
+        } else {
+            success.inc();
+        }
+        cost += m.pending - pendingBefore;
+        m.pending = pendingBefore;
+        return rc;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.ksim.engine.mm;
+
+import dev.ksim.engine.metrics.LongCounter;
+import dev.ksim.engine.metrics.MetricsRegistry;
+
+/**
+ * mlock / munlock of a range of an anonymous mapping (mm/mlock.c): locked pages carry
+ * {@link PageFlags#PG_MLOCKED} and sit on their node's unevictable list, which reclaim never
+ * scans, so they are never swapped or demoted.
+ *
+ * <p>Contract: {@link #mlock} populates the range first ({@code __mm_populate}: absent pages are
+ * faulted in, charged to the caller), then moves each page not yet locked from its evictable list
+ * to the unevictable one ({@code unevictable_pgs_mlocked}). {@link #munlock} puts each locked page
+ * back on the inactive anon list ({@code unevictable_pgs_munlocked}). A page is locked at most
+ * once (one mapper per anon page, so the kernel's mlock_count is 0 or 1). Locked pages stay
+ * migratable ({@link Migrate} keeps the flag and the list). RLIMIT_MEMLOCK is not modelled.
+ * Only in the {@code lru} reclaim mode: strict-lru keeps one exact list per node.
+ * Counters are registered on first use, so runs that never mlock report none of them.
+ */
+final class Mlock {
+    private final MemoryManager m;
+    private final LongCounter mlocked;
+    private final LongCounter munlocked;
+
+    Mlock(MemoryManager m, MetricsRegistry metrics) {
+        this.m = m;
+        mlocked = metrics.counter(MmMetrics.UNEVICTABLE_PGS_MLOCKED);
+        munlocked = metrics.counter(MmMetrics.UNEVICTABLE_PGS_MUNLOCKED);
+    }
+
+    /** The mapping, after checking that [from, from + n) lies inside it. */
+    static VmArea range(MmStruct mm, int vmaIndex, long from, long n) {
+        if (vmaIndex < 0 || vmaIndex >= mm.vmas.length) {
+            throw new IllegalArgumentException(mm.name + " has no mapping " + vmaIndex);
+        }
+        VmArea vma = mm.vmas[vmaIndex];
+        if (from < 0 || n < 0 || from + n > vma.pte.length) {
+            throw new IllegalArgumentException("pages [" + from + ", " + (from + n) + ") outside mapping '" + vma.name
+                    + "' of " + vma.pte.length + " pages");
+        }
+        return vma;
+    }
+
+    /** Locks pages [from, from + n); returns the cost of populating them (ns). Stops if the process is killed. */
+    long mlock(MmStruct mm, int vmaIndex, long from, long n, int cpu) {
+        if (m.strict) {
+            throw new IllegalStateException("mlock needs the lru reclaim mode (strict-lru keeps one list per node)");
+        }
+        VmArea vma = range(mm, vmaIndex, from, n);
+        long cost = 0;
+        byte[] flags = m.frames.flags;
+        for (long i = from; i < from + n; i++) {
+            int p = (int) i;
+            cost += m.faultIn(mm, vma, p, cpu);
+            int e = vma.pte[p];
+            if (!Pte.isPresent(e)) {
+                break; // killed while populating
+            }
+            int f = Pte.frame(e);
+            if ((flags[f] & PageFlags.PG_MLOCKED) != 0) {
+                continue;
+            }
+            Lruvec lv = m.nodes[m.nodeOf(f)].lruvec;
+            lv.del(f);
+            flags[f] = (byte) (flags[f] | PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE);
+            lv.add(f, Lruvec.LRU_UNEVICTABLE);
+            mlocked.inc();
+        }
+        return cost;
+    }
+
+    /** Unlocks the locked pages of [from, from + n): they return to the inactive anon list. */
+    void munlock(MmStruct mm, int vmaIndex, long from, long n) {
+        VmArea vma = range(mm, vmaIndex, from, n);
+        byte[] flags = m.frames.flags;
+        for (long i = from; i < from + n; i++) {
+            int e = vma.pte[(int) i];
+            if (!Pte.isPresent(e)) {
+                continue;
+            }
+            int f = Pte.frame(e);
+            if ((flags[f] & PageFlags.PG_MLOCKED) == 0) {
+                continue;
+            }
+            Lruvec lv = m.nodes[m.nodeOf(f)].lruvec;
+            lv.del(f);
+            flags[f] = (byte) (flags[f] & ~(PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE));
+            lv.add(f, Lruvec.LRU_INACTIVE_ANON);
+            munlocked.inc();
+        }
+    }
+}
