@@ -15,7 +15,8 @@ import java.util.Locale;
 public final class SummaryTable {
     /** Metric columns, in order, shown when at least one run has them. */
     static final List<String> KEY_METRICS = List.of(
-            "accesses", "pgfault", "pgmajfault", "pswpin", "pswpout", "numa_local", "numa_other", "numa_miss", "oom_kill");
+            "accesses", "pgfault", "pgmajfault", "pswpin", "pswpout", "pgsteal_kswapd", "pgsteal_direct", "allocstall",
+            "numa_local", "numa_other", "numa_miss", "oom_kill");
     static final String FAULT_HISTOGRAM = "fault_latency";
 
     private SummaryTable() {
