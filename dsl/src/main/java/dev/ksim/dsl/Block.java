@@ -207,6 +207,23 @@ public abstract class Block extends GroovyObjectSupport {
         return new PluginRef(kind, id, Map.of(), at);
     }
 
+    /**
+     * {@code at(5.ms) { ... }}: timed actions ({@link AtBlock}) on the mappings of process
+     * {@code processName}, or hardware errors when it is null.
+     */
+    void atBlock(Object time, Closure<?> body, String processName) {
+        SourceRef at = ev.here();
+        Long ns = durationArg("at", time);
+        if (ns == null) {
+            return;
+        }
+        if (ns < 0) {
+            report(at, what("at") + " must be a time inside the run (0 or later), got " + time);
+            return;
+        }
+        within(new AtBlock(ev, at, ns, processName, ev.events), body);
+    }
+
     static Map<String, String> usage(String... pairs) {
         Map<String, String> m = new java.util.LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {

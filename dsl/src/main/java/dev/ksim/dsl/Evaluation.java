@@ -43,6 +43,8 @@ final class Evaluation {
     private final Map<String, Integer> choice;
 
     final List<Diagnostic> diagnostics = new ArrayList<>();
+    /** Timed actions of every at() block, in evaluation (declaration) order. */
+    final List<dev.ksim.engine.model.EventSpec> events = new ArrayList<>();
     /** Variant axes declared so far, in declaration order; a --set axis has one value. */
     final LinkedHashMap<String, List<Object>> axes = new LinkedHashMap<>();
     /** Parameters read with a default, in order of first read. */

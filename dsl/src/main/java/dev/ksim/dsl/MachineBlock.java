@@ -30,7 +30,8 @@ public final class MachineBlock extends Block {
             "minFreeKbytes", "minFreeKbytes 4096",
             "watermarkScaleFactor", "watermarkScaleFactor 10",
             "swappiness", "swappiness 60",
-            "demotion", "demotion true");
+            "demotion", "demotion true",
+            "at", "at(5.ms) { poison node: 0, free: true }");
 
     private Integer cpuCount;
     private final List<NodeBlock> nodeBlocks = new ArrayList<>();
@@ -231,5 +232,10 @@ public final class MachineBlock extends Block {
         int cpus = cpuCount != null ? cpuCount : Math.max(1, highestCpu + 1);
         return new MachineSpec(cpus, nodes, swap, reclaimMode,
                 new VmSpec(minFreeKbytes, watermarkScaleFactor, swappiness, demotion), where);
+    }
+
+    /** Timed actions at one instant: {@code at(5.ms) { poison node: 0, free: true }}; see {@link AtBlock}. */
+    public void at(Object time, @DelegatesTo(value = AtBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        atBlock(time, body, null);
     }
 }

@@ -20,7 +20,8 @@ import java.util.Map;
 public final class ProcessBlock extends Block {
     static final Map<String, String> SETTINGS = usage(
             "mapping", "mapping 'heap', 64.MiB",
-            "thread", "thread(cpu: 0, mapping: 'heap') { workload 'uniform'; accesses 100_000 }");
+            "thread", "thread(cpu: 0, mapping: 'heap') { workload 'uniform'; accesses 100_000 }",
+            "at", "at(5.ms) { pin 'heap', pages: 16 }");
 
     final String processName;
     private final LinkedHashMap<String, MappingSpec> mappings = new LinkedHashMap<>();
@@ -120,6 +121,11 @@ public final class ProcessBlock extends Block {
 
     public void thread(@DelegatesTo(value = ThreadBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
         thread(Map.of(), body);
+    }
+
+    /** Timed actions at one instant: {@code at(5.ms) { pin 'heap', pages: 16 }}; see {@link AtBlock}. */
+    public void at(Object time, @DelegatesTo(value = AtBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        atBlock(time, body, processName);
     }
 
     List<String> mappingNames() {

@@ -35,6 +35,7 @@ public final class ScenarioBlock extends Block {
             "costs", "costs { fault.minor.anon 1.us }",
             "process", "process('app') { mapping 'heap', 64.MiB; thread(cpu: 0) { workload 'uniform' } }",
             "expect", "expect { metric 'oom_kill' equalTo 0 }",
+            "at", "at(5.ms) { poison process: 'app', mapping: 'heap', page: 5 }",
             "ipc", "ipc { transport 'bus1'; accounting 'quota-n1'; user 'root', uid: 0; peer('agent', user: 'root') { serve every: 20.us } }");
 
     private final String scenarioName;
@@ -169,6 +170,11 @@ public final class ScenarioBlock extends Block {
         ipcBlock = within(new IpcBlock(ev, ev.here()), body);
     }
 
+    /** Timed actions at one instant: {@code at(5.ms) { poison process: 'app', mapping: 'heap', page: 5 }}; see {@link AtBlock}. */
+    public void at(Object time, @DelegatesTo(value = AtBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        atBlock(time, body, null);
+    }
+
     /** Assertions over the run's metrics that decide the exit code. */
     public void expect(@DelegatesTo(value = ExpectBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
         within(new ExpectBlock(ev, ev.here(), expectations), body);
@@ -210,7 +216,7 @@ public final class ScenarioBlock extends Block {
             return null;
         }
         return new ScenarioModel(scenarioName, descriptionText, label, params, machine, processes, policy, hardening,
-                durationNs, sampleNs, costOverrides, expects, where);
+                durationNs, sampleNs, costOverrides, expects, where, null, ev.events);
     }
 
     /** An IPC-only scenario: machine, processes, policy and hardening are not needed. */
@@ -229,6 +235,9 @@ public final class ScenarioBlock extends Block {
             if (e.spec() != null) {
                 expects.add(e.spec());
             }
+        }
+        if (!ev.events.isEmpty()) {
+            report(ev.events.get(0).where(), "at() actions work on a machine's memory; a scenario with ipc {} has none");
         }
         if (!ev.diagnostics.isEmpty() || ipc == null || durationNs == null) {
             return null;

@@ -762,6 +762,22 @@ public final class MemoryManager {
         return memoryFailure().softOfflinePage(pfn, cpu);
     }
 
+    /**
+     * A free buddy page of {@code node}, chosen deterministically: the highest pfn of the node that
+     * heads a free block; -1 when the node has no free page. For injecting a memory failure into
+     * free memory.
+     */
+    public int highestFreePfn(int node) {
+        PglistData n = nodes[node];
+        for (int pfn = n.startPfn + n.spannedPages - 1; pfn >= n.startPfn; pfn--) {
+            Zone z = n.memMap.zoneOf(pfn);
+            if (z != null && z.type().buddyManaged() && z.freeBlockOrder(pfn) >= 0) {
+                return pfn;
+            }
+        }
+        return -1;
+    }
+
     /** Returns an unmapped, off-LRU frame to its zone's buddy allocator (pgfree, hardening hook). */
     void freeUserFrame(PglistData node, int f) {
         frames.rmapVma[f] = FrameTable.FREE;

@@ -111,7 +111,8 @@ public final class MmMetrics {
 
     /**
      * Metrics of pinning, mlock, migration and memory failure: registered when a run first uses the
-     * mechanism, so only such runs report them.
+     * mechanism, so only such runs report them — or from the start of a run whose scenario has timed
+     * events ({@code at(T) { }}), which then reports all of them.
      */
     public static final List<String> ON_USE_COUNTERS = List.of(UNEVICTABLE_PGS_MLOCKED, UNEVICTABLE_PGS_MUNLOCKED,
             PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_NOT_ISOLATABLE, PGMIGRATE_FAIL_EXTRA_REF,

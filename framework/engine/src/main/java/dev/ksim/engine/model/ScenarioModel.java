@@ -23,6 +23,8 @@ import java.util.Map;
  * @param source           the scenario file
  * @param ipc              the {@code ipc { }} part (users, peers, transport, accounting), or null;
  *                         a model with ipc runs the IPC simulation and may have no machine
+ * @param events           timed actions on the memory manager (pin, mlock, move_pages, memory
+ *                         failure ...), in declaration order; the run performs them in time order
  */
 public record ScenarioModel(
         String name,
@@ -38,7 +40,17 @@ public record ScenarioModel(
         Map<String, Long> costOverrides,
         List<ExpectationSpec> expectations,
         SourceRef source,
-        dev.ksim.engine.ipc.IpcSpec ipc) {
+        dev.ksim.engine.ipc.IpcSpec ipc,
+        List<EventSpec> events) {
+
+    /** A model without timed events. */
+    public ScenarioModel(String name, String description, String variant, Map<String, Object> params, MachineSpec machine,
+                         List<ProcessSpec> processes, PluginRef migrationPolicy, PluginRef hardening, long durationNs,
+                         long sampleIntervalNs, Map<String, Long> costOverrides, List<ExpectationSpec> expectations,
+                         SourceRef source, dev.ksim.engine.ipc.IpcSpec ipc) {
+        this(name, description, variant, params, machine, processes, migrationPolicy, hardening, durationNs, sampleIntervalNs,
+                costOverrides, expectations, source, ipc, List.of());
+    }
 
     /** A model without IPC (the memory model's scenarios). */
     public ScenarioModel(String name, String description, String variant, Map<String, Object> params, MachineSpec machine,
@@ -46,7 +58,7 @@ public record ScenarioModel(
                          long sampleIntervalNs, Map<String, Long> costOverrides, List<ExpectationSpec> expectations,
                          SourceRef source) {
         this(name, description, variant, params, machine, processes, migrationPolicy, hardening, durationNs, sampleIntervalNs,
-                costOverrides, expectations, source, null);
+                costOverrides, expectations, source, null, List.of());
     }
 
     public ScenarioModel {
@@ -54,5 +66,12 @@ public record ScenarioModel(
         processes = List.copyOf(processes);
         costOverrides = Map.copyOf(costOverrides);
         expectations = List.copyOf(expectations);
+        events = events == null ? List.of() : List.copyOf(events);
+    }
+
+    /** The same model with {@code events} as its timed actions. */
+    public ScenarioModel withEvents(List<EventSpec> newEvents) {
+        return new ScenarioModel(name, description, variant, params, machine, processes, migrationPolicy, hardening, durationNs,
+                sampleIntervalNs, costOverrides, expectations, source, ipc, newEvents);
     }
 }

@@ -49,6 +49,7 @@ public final class ScenarioValidator {
             validateMachine(machine, out);
         }
         validateProcesses(m, machine, out);
+        validateEvents(m, machine, out);
         for (Map.Entry<String, Long> e : new java.util.TreeMap<>(m.costOverrides()).entrySet()) {
             if (!CostModel.keys().contains(e.getKey())) {
                 out.add(new Diagnostic(top, "unknown cost '" + e.getKey() + "'" + Suggestions.didYouMean(e.getKey(), CostModel.keys())));
@@ -59,7 +60,7 @@ public final class ScenarioValidator {
             }
         }
         if (machine != null) {
-            Set<String> names = metricNames(machine);
+            Set<String> names = metricNames(machine, !m.events().isEmpty());
             Set<String> pluginPrefixes = pluginIds(m);
             for (ExpectationSpec e : m.expectations()) {
                 String metric = e.metric();
@@ -280,12 +281,121 @@ public final class ScenarioValidator {
     }
 
     /**
+     * Timed events ({@link EventSpec}): at a time inside the run, on a process and mapping that
+     * exist, pages inside the mapping, a node the machine has, mlock only in reclaim 'lru', and
+     * no unpin before a pin of the same mapping.
+     */
+    private static void validateEvents(ScenarioModel m, MachineSpec machine, List<Diagnostic> out) {
+        Map<String, ProcessSpec> processes = new java.util.LinkedHashMap<>();
+        for (ProcessSpec p : m.processes()) {
+            processes.putIfAbsent(p.name(), p);
+        }
+        List<EventSpec> byTime = new ArrayList<>(m.events());
+        byTime.sort(java.util.Comparator.comparingLong(EventSpec::atNs));
+        Set<String> pinned = new HashSet<>();
+        for (EventSpec e : byTime) {
+            SourceRef w = at(e.where());
+            String word = e.action().word();
+            if (e.atNs() < 0) {
+                out.add(new Diagnostic(w, "at(" + formatNs(e.atNs()) + ") is before the start of the run"));
+            } else if (m.durationNs() > 0 && e.atNs() >= m.durationNs()) {
+                out.add(new Diagnostic(w, "at(" + formatNs(e.atNs()) + ") is beyond the scenario's duration ("
+                        + formatNs(m.durationNs()) + "); the run would end before " + word + " happens"));
+            }
+            if (e.action() == EventSpec.Action.MOVE_PAGES || e.action() == EventSpec.Action.POISON_FREE) {
+                int nodes = machine == null ? 0 : machine.nodes().size();
+                if (machine != null && (e.node() < 0 || e.node() >= nodes)) {
+                    out.add(new Diagnostic(w, word + " names node " + e.node() + ", but the machine has nodes 0.." + (nodes - 1)));
+                }
+            }
+            if ((e.action() == EventSpec.Action.MLOCK || e.action() == EventSpec.Action.MUNLOCK) && machine != null
+                    && machine.reclaim() != ReclaimMode.LRU) {
+                out.add(new Diagnostic(w, word + " needs reclaim 'lru' (the machine uses '" + machine.reclaim().key()
+                        + "', which keeps one exact list per node and no unevictable list)"));
+            }
+            if (!e.action().onMapping()) {
+                continue;
+            }
+            ProcessSpec p = e.process() == null ? null : processes.get(e.process());
+            if (p == null) {
+                out.add(new Diagnostic(w, word + " names unknown process '" + e.process() + "'"
+                        + (e.process() == null ? "" : Suggestions.didYouMean(e.process(), processes.keySet()))));
+                continue;
+            }
+            MappingSpec map = null;
+            Set<String> mappingNames = new LinkedHashSet<>();
+            for (MappingSpec ms : p.mappings()) {
+                mappingNames.add(ms.name());
+                if (ms.name().equals(e.mapping()) && map == null) {
+                    map = ms;
+                }
+            }
+            if (map == null) {
+                out.add(new Diagnostic(w, word + " names unknown mapping '" + e.mapping() + "' of process '" + p.name() + "'"
+                        + (e.mapping() == null ? "" : Suggestions.didYouMean(e.mapping(), mappingNames))));
+                continue;
+            }
+            String key = p.name() + "\0" + map.name();
+            if (e.action() == EventSpec.Action.UNPIN) {
+                if (!pinned.remove(key)) {
+                    out.add(new Diagnostic(w, "unpin '" + map.name() + "' of process '" + p.name()
+                            + "' comes before any pin of that mapping; pin it first (pin '" + map.name() + "', pages: 16)"));
+                }
+                continue;
+            }
+            long mappingPages = map.sizeBytes() <= 0 ? 0 : (map.sizeBytes() - 1) / MemoryManager.PAGE_SIZE + 1;
+            long count = e.pages() == EventSpec.WHOLE_MAPPING ? mappingPages - e.from() : e.pages();
+            if (e.from() < 0 || e.from() >= mappingPages) {
+                out.add(new Diagnostic(w, word + ": page " + e.from() + " is outside mapping '" + map.name() + "' of process '"
+                        + p.name() + "', which has pages 0.." + (mappingPages - 1)));
+            } else if (count < 1) {
+                out.add(new Diagnostic(w, word + ": pages must be at least 1, got " + count));
+            } else if (e.from() + count > mappingPages) {
+                out.add(new Diagnostic(w, word + ": pages " + e.from() + ".." + (e.from() + count - 1) + " run past the end of mapping '"
+                        + map.name() + "' of process '" + p.name() + "', which has pages 0.." + (mappingPages - 1)));
+            } else if (e.action() == EventSpec.Action.PIN) {
+                pinned.add(key);
+            }
+        }
+    }
+
+    /** {@code ns} in the largest unit that divides it: 5 ms, 1500 us, 7 ns. */
+    static String formatNs(long ns) {
+        if (ns != 0 && ns % 1_000_000_000L == 0) {
+            return ns / 1_000_000_000L + " s";
+        }
+        if (ns != 0 && ns % 1_000_000L == 0) {
+            return ns / 1_000_000L + " ms";
+        }
+        if (ns != 0 && ns % 1_000L == 0) {
+            return ns / 1_000L + " us";
+        }
+        return ns + " ns";
+    }
+
+    /**
      * Every metric a run on {@code machine} reports: the machine-wide counters, the per-node
      * metrics ({@code node<N>.nr_free_pages} ...) and the histogram summaries
      * ({@code fault_latency.p99} ...), sorted.
      */
     public static Set<String> metricNames(MachineSpec machine) {
+        return metricNames(machine, false);
+    }
+
+    /**
+     * As {@link #metricNames(MachineSpec)}; with {@code events} (the scenario has timed events)
+     * also the pinning, mlock, migration and memory-failure counters
+     * ({@link MmMetrics#ON_USE_COUNTERS}) and the {@code migration_latency} summaries, which such a
+     * run reports from its start.
+     */
+    public static Set<String> metricNames(MachineSpec machine, boolean events) {
         Set<String> names = new TreeSet<>(MmMetrics.COUNTERS);
+        if (events) {
+            names.addAll(MmMetrics.ON_USE_COUNTERS);
+            for (String s : List.of("count", "p50", "p90", "p99", "max")) {
+                names.add(MmMetrics.MIGRATION_LATENCY + "." + s);
+            }
+        }
         for (int i = 0; i < machine.nodes().size(); i++) {
             for (String n : MmMetrics.NODE_METRICS) {
                 names.add(MmMetrics.nodeMetric(i, n));

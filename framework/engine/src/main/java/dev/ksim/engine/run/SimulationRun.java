@@ -157,7 +157,15 @@ final class SimulationRun {
         memory.attach(queue, clock);
         memory.registerInvariants(invariants);
 
+        if (!model.events().isEmpty()) {
+            // a scenario with timed events reports their mechanisms' metrics from the start, 0 or not
+            for (String c : dev.ksim.engine.mm.MmMetrics.ON_USE_COUNTERS) {
+                metrics.counter(c);
+            }
+            metrics.histogram(dev.ksim.engine.mm.MmMetrics.MIGRATION_LATENCY);
+        }
         List<SimThread> threads = new ArrayList<>();
+        Map<String, ScenarioEvents.Target> targets = new java.util.HashMap<>();
         for (ProcessSpec p : model.processes()) {
             String[] names = new String[p.mappings().size()];
             long[] pages = new long[names.length];
@@ -168,6 +176,7 @@ final class SimulationRun {
             }
             MmStruct mm = memory.createProcess(p.name(), names, pages);
             int threadCount = p.threads().size();
+            int firstThread = threads.size();
             for (int ti = 0; ti < threadCount; ti++) {
                 ThreadSpec t = p.threads().get(ti);
                 int vma = indexOf(names, t.mapping());
@@ -179,7 +188,10 @@ final class SimulationRun {
                 threads.add(new SimThread(p.name() + "." + t.name(), mm, vma, t.cpu(), generator, t.workload().id(),
                         t.accesses(), model.durationNs(), memory, queue, tasks));
             }
+            SimThread first = threadCount > 0 ? threads.get(firstThread) : null;
+            targets.put(p.name(), new ScenarioEvents.Target(mm, names, first, threadCount > 0 ? p.threads().get(0).cpu() : 0));
         }
+        new ScenarioEvents(model.events(), targets, memory, queue).start();
         queue.schedule(0, SAMPLER_PRIORITY, sampler);
         for (SimThread t : threads) {
             t.start(0);

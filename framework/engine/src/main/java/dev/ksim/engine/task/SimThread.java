@@ -109,6 +109,17 @@ public final class SimThread implements EventHandler {
         stats.lastEndNs = Math.max(stats.lastEndNs, Math.min(timeNs, endNs));
     }
 
+    /**
+     * Charges {@code ns} of simulated time spent outside the workload at {@code now} (a system call
+     * the scenario makes on the thread's behalf, such as mlock or move_pages): the thread's next
+     * reference happens that much later. Nothing when the thread has exited.
+     */
+    public void charge(long now, long ns) {
+        if (!exited && ns > 0) {
+            timeNs = Math.max(timeNs, now) + ns;
+        }
+    }
+
     private void exit() {
         if (!exited) {
             exited = true;

@@ -18,6 +18,14 @@ public final class SummaryTable {
             "accesses", "pgfault", "pgmajfault", "pswpin", "pswpout", "pgsteal_kswapd", "pgsteal_direct", "allocstall",
             "numa_local", "numa_other", "numa_miss", "oom_kill");
     static final String FAULT_HISTOGRAM = "fault_latency";
+    /**
+     * Mlock, migration and memory-failure columns, each shown only when some run has it non-zero:
+     * the counters exist only in runs that use those mechanisms, and a table of zeros says nothing.
+     */
+    static final List<String> MM_EVENT_COLUMNS = List.of(
+            "unevictable_pgs_mlocked", "pgmigrate_success", "pgmigrate_fail", "memory_failure_recovered",
+            "memory_failure_failed", "memory_failure_ignored", "memory_failure_sigbus", "soft_offline_success",
+            "soft_offline_fail");
 
     private SummaryTable() {
     }
@@ -28,6 +36,12 @@ public final class SummaryTable {
         List<String> metrics = new ArrayList<>();
         for (String m : KEY_METRICS) {
             if (runs.stream().anyMatch(r -> r.metrics().containsKey(m))) {
+                metrics.add(m);
+                header.add(m);
+            }
+        }
+        for (String m : MM_EVENT_COLUMNS) {
+            if (runs.stream().anyMatch(r -> r.metrics().get(m) != null && r.metrics().get(m).longValue() != 0)) {
                 metrics.add(m);
                 header.add(m);
             }

@@ -1,0 +1,222 @@
+package dev.ksim.dsl;
+
+import dev.ksim.dsl.internal.Values;
+import dev.ksim.engine.model.EventSpec;
+import dev.ksim.engine.model.EventSpec.Action;
+import dev.ksim.engine.model.SourceRef;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code at(5.ms) { ... }}: actions the run performs at one instant of simulated time, named as
+ * the kernel interfaces they model. Inside {@code process('p') { }} the actions work on the
+ * process's mappings:
+ * <pre>
+ * at(2.ms) { pin 'heap', pages: 16 }          // pin_user_pages of pages 0..15 (from: to start elsewhere)
+ * at(9.ms) { unpin 'heap' }                   // unpin_user_pages of what the pins of 'heap' took
+ * at(2.ms) { mlock 'heap' }                   // mlock(2), whole mapping unless pages:/from:
+ * at(8.ms) { munlock 'heap' }
+ * at(3.ms) { movePages 'heap', to: 1 }        // move_pages(2), whole mapping unless pages:/from:
+ * </pre>
+ * In {@code scenario {}} or {@code machine {}} they are hardware errors:
+ * <pre>
+ * at(5.ms) { poison process: 'p', mapping: 'heap', page: 5 }       // memory_failure of the page's frame
+ * at(5.ms) { poison node: 0, free: true }                          // of a free buddy page of node 0
+ * at(5.ms) { softOffline process: 'p', mapping: 'heap', page: 7 }  // soft_offline_page
+ * </pre>
+ * The DSL checks words and value types; the engine's validator checks that processes, mappings,
+ * pages and nodes exist and that the time lies inside the run.
+ */
+public final class AtBlock extends Block {
+    static final Map<String, String> PROCESS_SETTINGS = usage(
+            "pin", "pin 'heap', pages: 16",
+            "unpin", "unpin 'heap'",
+            "mlock", "mlock 'heap'",
+            "munlock", "munlock 'heap'",
+            "movePages", "movePages 'heap', to: 1");
+    static final Map<String, String> MACHINE_SETTINGS = usage(
+            "poison", "poison process: 'app', mapping: 'heap', page: 5  or  poison node: 0, free: true",
+            "softOffline", "softOffline process: 'app', mapping: 'heap', page: 7");
+    static final List<String> RANGE_ARGUMENTS = List.of("pages", "from");
+    static final List<String> MOVE_ARGUMENTS = List.of("to", "pages", "from");
+    static final List<String> POISON_ARGUMENTS = List.of("process", "mapping", "page", "node", "free");
+    static final List<String> SOFT_OFFLINE_ARGUMENTS = List.of("process", "mapping", "page");
+
+    private final long atNs;
+    /** The process whose mappings the actions name; null at scenario / machine level. */
+    private final String processName;
+    private final List<EventSpec> events;
+
+    AtBlock(Evaluation ev, SourceRef where, long atNs, String processName, List<EventSpec> events) {
+        super(ev, where);
+        this.atNs = atNs;
+        this.processName = processName;
+        this.events = events;
+    }
+
+    @Override
+    String blockName() {
+        return "at";
+    }
+
+    @Override
+    Map<String, String> settings() {
+        return processName != null ? PROCESS_SETTINGS : MACHINE_SETTINGS;
+    }
+
+    // ------------------------------------------------------------------ process level
+
+    public void pin(Object mapping) {
+        pin(Map.of(), mapping);
+    }
+
+    public void pin(Map<?, ?> args, Object mapping) {
+        range(Action.PIN, args, mapping, RANGE_ARGUMENTS);
+    }
+
+    public void unpin(Object mapping) {
+        unpin(Map.of(), mapping);
+    }
+
+    public void unpin(Map<?, ?> args, Object mapping) {
+        range(Action.UNPIN, args, mapping, List.of());
+    }
+
+    public void mlock(Object mapping) {
+        mlock(Map.of(), mapping);
+    }
+
+    public void mlock(Map<?, ?> args, Object mapping) {
+        range(Action.MLOCK, args, mapping, RANGE_ARGUMENTS);
+    }
+
+    public void munlock(Object mapping) {
+        munlock(Map.of(), mapping);
+    }
+
+    public void munlock(Map<?, ?> args, Object mapping) {
+        range(Action.MUNLOCK, args, mapping, RANGE_ARGUMENTS);
+    }
+
+    public void movePages(Map<?, ?> args, Object mapping) {
+        range(Action.MOVE_PAGES, args, mapping, MOVE_ARGUMENTS);
+    }
+
+    public void movePages(Object mapping) {
+        movePages(Map.of(), mapping);
+    }
+
+    private void range(Action action, Map<?, ?> args, Object mapping, List<String> allowed) {
+        SourceRef at = ev.here();
+        String word = action.word();
+        if (processName == null) {
+            report(at, "'" + word + "' acts on a process's mapping: write it in process('name') { at(" + TimeSpan.ofNanos(atNs)
+                    + ") { " + PROCESS_SETTINGS.get(word) + " } }");
+            return;
+        }
+        String name = nameArg(word, mapping);
+        long from = 0;
+        long pages = EventSpec.WHOLE_MAPPING;
+        int node = -1;
+        boolean ok = name != null;
+        for (Map.Entry<?, ?> e : args.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            if (!allowed.contains(key)) {
+                report(at, "unknown argument '" + key + "' of " + word + Values.suggest(key, allowed)
+                        + (allowed.isEmpty() ? " it takes none: " + PROCESS_SETTINGS.get(word) : " arguments: " + String.join(", ", allowed)));
+                ok = false;
+                continue;
+            }
+            Long v = integerArg(word + " " + key + ":", e.getValue(), "pages".equals(key) ? 1 : 0);
+            if (v == null) {
+                ok = false;
+            } else if ("from".equals(key)) {
+                from = v;
+            } else if ("pages".equals(key)) {
+                pages = v;
+            } else {
+                node = (int) Math.min(v, Integer.MAX_VALUE);
+            }
+        }
+        if (action == Action.MOVE_PAGES && !args.containsKey("to")) {
+            report(at, "movePages needs a target node: " + PROCESS_SETTINGS.get(word));
+            ok = false;
+        }
+        if (ok) {
+            events.add(new EventSpec(atNs, action, processName, name, from, pages, node, at));
+        }
+    }
+
+    // ------------------------------------------------------------------ machine level
+
+    public void poison(Map<?, ?> args) {
+        SourceRef at = ev.here();
+        if (!checkArguments("poison", args, POISON_ARGUMENTS, at)) {
+            return;
+        }
+        if (args.containsKey("node") || args.containsKey("free")) {
+            for (String k : List.of("process", "mapping", "page")) {
+                if (args.containsKey(k)) {
+                    report(at, "poison takes either node: and free: (a free page) or process:, mapping: and page:, not both");
+                    return;
+                }
+            }
+            if (!Boolean.TRUE.equals(args.get("free"))) {
+                report(at, "poison node: needs free: true (the only page of a node it can pick is a free one); write "
+                        + "poison node: 0, free: true");
+                return;
+            }
+            if (!args.containsKey("node")) {
+                report(at, "poison free: true needs node:; write poison node: 0, free: true");
+                return;
+            }
+            Long node = integerArg("poison node:", args.get("node"), 0);
+            if (node != null) {
+                events.add(new EventSpec(atNs, Action.POISON_FREE, null, null, 0, 1, (int) Math.min(node, Integer.MAX_VALUE), at));
+            }
+            return;
+        }
+        processPage(Action.POISON, args, at);
+    }
+
+    public void softOffline(Map<?, ?> args) {
+        SourceRef at = ev.here();
+        if (checkArguments("softOffline", args, SOFT_OFFLINE_ARGUMENTS, at)) {
+            processPage(Action.SOFT_OFFLINE, args, at);
+        }
+    }
+
+    private void processPage(Action action, Map<?, ?> args, SourceRef at) {
+        String word = action.word();
+        for (String k : List.of("process", "mapping", "page")) {
+            if (!args.containsKey(k)) {
+                report(at, word + " needs process:, mapping: and page:; write " + MACHINE_SETTINGS.get(word));
+                return;
+            }
+        }
+        String process = nameArg(word + " process:", args.get("process"));
+        String mapping = nameArg(word + " mapping:", args.get("mapping"));
+        Long page = integerArg(word + " page:", args.get("page"), 0);
+        if (process != null && mapping != null && page != null) {
+            events.add(new EventSpec(atNs, action, process, mapping, page, 1, -1, at));
+        }
+    }
+
+    private boolean checkArguments(String word, Map<?, ?> args, List<String> allowed, SourceRef at) {
+        if (processName != null) {
+            report(at, "'" + word + "' is a hardware error, not something process '" + processName + "' does: write it in"
+                    + " scenario {} or machine {}: at(" + TimeSpan.ofNanos(atNs) + ") { " + MACHINE_SETTINGS.get(word) + " }");
+            return false;
+        }
+        boolean ok = true;
+        for (Object k : args.keySet()) {
+            String key = String.valueOf(k);
+            if (!allowed.contains(key)) {
+                report(at, "unknown argument '" + key + "' of " + word + Values.suggest(key, allowed) + " arguments: "
+                        + String.join(", ", allowed));
+                ok = false;
+            }
+        }
+        return ok;
+    }
+}

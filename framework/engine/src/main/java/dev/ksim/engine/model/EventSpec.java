@@ -1,0 +1,60 @@
+package dev.ksim.engine.model;
+
+/**
+ * A timed action of a scenario ({@code at(5.ms) { pin 'heap', pages: 16 }}): at {@code atNs} of
+ * simulated time the run performs {@code action} through the memory manager. Which fields matter
+ * depends on the action:
+ * <ul>
+ * <li>{@link Action#PIN}, {@link Action#MLOCK}, {@link Action#MUNLOCK}, {@link Action#MOVE_PAGES}:
+ *     pages [{@code from}, {@code from + pages}) of {@code mapping} of {@code process};
+ *     {@code node} is the target of {@code MOVE_PAGES};</li>
+ * <li>{@link Action#UNPIN}: every page the scenario's earlier {@code PIN}s of {@code mapping} pinned;</li>
+ * <li>{@link Action#POISON}, {@link Action#SOFT_OFFLINE}: page {@code from} of {@code mapping}
+ *     of {@code process} ({@code pages} = 1), as madvise(MADV_HWPOISON / MADV_SOFT_OFFLINE);</li>
+ * <li>{@link Action#POISON_FREE}: a free buddy page of {@code node} ({@code process} and
+ *     {@code mapping} null).</li>
+ * </ul>
+ *
+ * @param pages {@link #WHOLE_MAPPING} = from {@code from} to the end of the mapping
+ */
+public record EventSpec(long atNs, Action action, String process, String mapping, long from, long pages, int node,
+                        SourceRef where) {
+    /** {@link #pages} value meaning "to the end of the mapping". */
+    public static final long WHOLE_MAPPING = -1;
+
+    /** What an event does, named as the kernel interface it models. */
+    public enum Action {
+        /** pin_user_pages (FOLL_PIN), as a driver doing DMA. */
+        PIN("pin"),
+        /** unpin_user_pages of what PIN pinned. */
+        UNPIN("unpin"),
+        /** mlock(2). */
+        MLOCK("mlock"),
+        /** munlock(2). */
+        MUNLOCK("munlock"),
+        /** move_pages(2) to one node. */
+        MOVE_PAGES("movePages"),
+        /** memory_failure of a process's page (madvise MADV_HWPOISON). */
+        POISON("poison"),
+        /** memory_failure of a free buddy page of a node. */
+        POISON_FREE("poison"),
+        /** soft_offline_page of a process's page (madvise MADV_SOFT_OFFLINE). */
+        SOFT_OFFLINE("softOffline");
+
+        private final String word;
+
+        Action(String word) {
+            this.word = word;
+        }
+
+        /** The scenario language's word for it. */
+        public String word() {
+            return word;
+        }
+
+        /** Whether it names a process's mapping. */
+        public boolean onMapping() {
+            return this != POISON_FREE;
+        }
+    }
+}

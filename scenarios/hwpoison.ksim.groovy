@@ -1,0 +1,92 @@
+// Hardware memory errors (issue 3): what memory_failure() and soft_offline_page() do to each kind
+// of page the simulator has today, one variant per row of the table in docs (spec §7):
+//
+//   free-buddy    an uncorrected error in free memory: the page is taken off the buddy free lists
+//                 and never handed out again (recovered, nobody notices)
+//   anon-lru      in a process's anonymous page on the LRU: the page is unmapped, its PTE becomes a
+//                 hwpoison entry (recovered); the process dies of SIGBUS when it next touches it
+//   anon-pinned   the same page, pinned for DMA (pin_user_pages): the pin is a reference nobody can
+//                 drop, so the handler fails (memory_failure_failed); the frame is retired anyway
+//                 and the process still dies on access
+//   anon-mlocked  an mlocked page (unevictable list): handled as any anon page, recovered, SIGBUS
+//   soft-offline  a corrected error past the threshold: the content is migrated to a fresh frame,
+//                 the old one retired, and nobody is killed
+//
+// The process sweeps its heap sequentially, so after the error at 5 ms it touches the bad page
+// within the next pass.
+//
+//   bin/ksim run scenarios/hwpoison.ksim.groovy
+//   bin/ksim run scenarios/hwpoison.ksim.groovy --set page=anon-pinned
+
+scenario('hwpoison') {
+    description 'memory_failure and soft offline per page kind: free, anon on the LRU, pinned, mlocked; who gets SIGBUS'
+    duration 20.ms
+    sampleEvery 1.ms
+
+    variants {
+        param 'page', ['free-buddy', 'anon-lru', 'anon-pinned', 'anon-mlocked', 'soft-offline']
+    }
+
+    machine {
+        cpus 1
+        node(0) { memory 64.MiB; cpus 0; provider 'system-ram', latency: 80.ns }
+        reclaim 'lru'
+    }
+
+    policy 'first-touch'
+    hardening 'none'
+
+    process('app') {
+        mapping 'heap', 4.MiB
+        thread(cpu: 0) { workload 'sequential' }
+        if (param('page') == 'anon-pinned') {
+            at(2.ms) { pin 'heap', pages: 16 }           // a driver pins pages 0..15 for DMA
+        }
+        if (param('page') == 'anon-mlocked') {
+            at(2.ms) { mlock 'heap' }                    // every page to the unevictable list
+        }
+    }
+
+    switch (param('page')) {
+        case 'free-buddy':
+            at(5.ms) { poison node: 0, free: true }
+            break
+        case 'soft-offline':
+            at(5.ms) { softOffline process: 'app', mapping: 'heap', page: 5 }
+            break
+        default:
+            at(5.ms) { poison process: 'app', mapping: 'heap', page: 5 }
+    }
+
+    expect {
+        switch (param('page')) {
+            case 'free-buddy':
+                metric 'memory_failure_recovered' equalTo 1
+                metric 'memory_failure_sigbus' equalTo 0      // nobody mapped it
+                metric 'pgmigrate_success' equalTo 0
+                break
+            case 'anon-lru':
+                metric 'memory_failure_recovered' equalTo 1
+                metric 'memory_failure_failed' equalTo 0
+                metric 'memory_failure_sigbus' equalTo 1      // killed on the next access
+                break
+            case 'anon-pinned':
+                metric 'memory_failure_failed' equalTo 1      // "still referenced by 1 users"
+                metric 'memory_failure_recovered' equalTo 0
+                metric 'memory_failure_sigbus' equalTo 1
+                break
+            case 'anon-mlocked':
+                metric 'unevictable_pgs_mlocked' equalTo 1024 // the whole 4 MiB heap
+                metric 'memory_failure_recovered' equalTo 1
+                metric 'memory_failure_sigbus' equalTo 1
+                break
+            case 'soft-offline':
+                metric 'soft_offline_success' equalTo 1
+                metric 'pgmigrate_success' equalTo 1          // the content moved
+                metric 'memory_failure_sigbus' equalTo 0      // nobody killed
+                metric 'memory_failure_recovered' equalTo 0
+                break
+        }
+        metric 'oom_kill' equalTo 0
+    }
+}
