@@ -11,4 +11,19 @@ public interface InvariantCheck {
     String name();
 
     void check(List<String> violations);
+
+    /** A check named {@code name} whose body appends violations to the list it is given. */
+    static InvariantCheck of(String name, java.util.function.Consumer<List<String>> body) {
+        return new InvariantCheck() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void check(List<String> violations) {
+                body.accept(violations);
+            }
+        };
+    }
 }

@@ -104,17 +104,7 @@ public final class IpcSimulation {
         this.handles = transport.supportsHandles();
         this.observe = observes(spec);
         this.bus = new IpcBus(clock, accounting, transport);
-        invariants.register(new InvariantCheck() {
-            @Override
-            public String name() {
-                return "ipc";
-            }
-
-            @Override
-            public void check(List<String> violations) {
-                bus.check(violations);
-            }
-        });
+        invariants.register(InvariantCheck.of("ipc", bus::check));
         build(streams);
     }
 

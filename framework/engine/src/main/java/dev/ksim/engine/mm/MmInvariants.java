@@ -38,14 +38,14 @@ final class MmInvariants {
     }
 
     static void register(MemoryManager m, InvariantRegistry r) {
-        r.register(check("mm.frames", v -> frames(m, v)));
-        r.register(check("mm.rmap", v -> rmap(m, v)));
-        r.register(check("mm.lru", v -> lru(m, v)));
-        r.register(check("mm.nr_free", v -> nrFree(m, v)));
-        r.register(check("mm.swap", v -> swap(m, v)));
-        r.register(check("mm.pins", v -> pins(m, v)));
-        r.register(check("mm.migration", v -> migration(m, v)));
-        r.register(check("mm.hwpoison", v -> hwpoison(m, v)));
+        r.register(InvariantCheck.of("mm.frames", v -> frames(m, v)));
+        r.register(InvariantCheck.of("mm.rmap", v -> rmap(m, v)));
+        r.register(InvariantCheck.of("mm.lru", v -> lru(m, v)));
+        r.register(InvariantCheck.of("mm.nr_free", v -> nrFree(m, v)));
+        r.register(InvariantCheck.of("mm.swap", v -> swap(m, v)));
+        r.register(InvariantCheck.of("mm.pins", v -> pins(m, v)));
+        r.register(InvariantCheck.of("mm.migration", v -> migration(m, v)));
+        r.register(InvariantCheck.of("mm.hwpoison", v -> hwpoison(m, v)));
     }
 
     static void pins(MemoryManager m, List<String> v) {
@@ -94,23 +94,6 @@ final class MmInvariants {
         }
     }
 
-    private interface Body {
-        void run(List<String> v);
-    }
-
-    private static InvariantCheck check(String name, Body body) {
-        return new InvariantCheck() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void check(List<String> violations) {
-                body.run(violations);
-            }
-        };
-    }
 
     /** Number of PTEs pointing at each frame. */
     private static int[] pteRefs(MemoryManager m, List<String> v) {

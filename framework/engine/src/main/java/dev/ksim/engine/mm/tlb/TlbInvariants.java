@@ -36,27 +36,10 @@ public final class TlbInvariants {
     }
 
     static List<InvariantCheck> checks(Tlbs t, TranslationLookup lookup) {
-        return List.of(check("tlb.capacity", v -> capacity(t, v)), check("tlb.sets", v -> sets(t, v)),
-                check("tlb.cpumask", v -> cpumask(t, v)), check("tlb.coherence", v -> coherence(t, lookup, v)));
+        return List.of(InvariantCheck.of("tlb.capacity", v -> capacity(t, v)), InvariantCheck.of("tlb.sets", v -> sets(t, v)),
+                InvariantCheck.of("tlb.cpumask", v -> cpumask(t, v)), InvariantCheck.of("tlb.coherence", v -> coherence(t, lookup, v)));
     }
 
-    private interface Body {
-        void run(List<String> v);
-    }
-
-    private static InvariantCheck check(String name, Body body) {
-        return new InvariantCheck() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void check(List<String> violations) {
-                body.run(violations);
-            }
-        };
-    }
 
     private interface LevelVisitor {
         void visit(int cpu, String level, TlbLevel l);

@@ -50,27 +50,10 @@ public final class ZoneInvariants {
     }
 
     static List<InvariantCheck> checks(Zone z) {
-        return List.of(check("zone.frames", v -> frames(z, v)), check("zone.nr_free", v -> nrFree(z, v)),
-                check("zone.buddies", v -> buddies(z, v)), check("zone.pageblocks", v -> pageblocks(z, v)));
+        return List.of(InvariantCheck.of("zone.frames", v -> frames(z, v)), InvariantCheck.of("zone.nr_free", v -> nrFree(z, v)),
+                InvariantCheck.of("zone.buddies", v -> buddies(z, v)), InvariantCheck.of("zone.pageblocks", v -> pageblocks(z, v)));
     }
 
-    private interface Body {
-        void run(List<String> v);
-    }
-
-    private static InvariantCheck check(String name, Body body) {
-        return new InvariantCheck() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void check(List<String> violations) {
-                body.run(violations);
-            }
-        };
-    }
 
     private static boolean owned(Zone z, int pfn) {
         MemMap m = z.map;
