@@ -361,10 +361,20 @@ public final class Tlbs {
                 }
             }
         }
+        if (local && !full) {
+            invalidatePages(cpu, mm, startVpn, nrPages);
+        }
+        return complete(s, local, full, nrPages, targets, work);
+    }
+
+    /**
+     * The bookkeeping every flush ends with: the local flush counters (when the initiator flushed
+     * its own TLB) and the shootdown's costs — targets lose the IPI handler plus the invalidation
+     * work; the initiator waits the IPI round trip plus its work, or only its work when no other
+     * CPU was targeted. Returns the initiator's ns.
+     */
+    private long complete(Shootdown s, boolean local, boolean full, long nrPages, int targets, long work) {
         if (local) {
-            if (!full) {
-                invalidatePages(cpu, mm, startVpn, nrPages);
-            }
             if (full) {
                 localFlushAll.inc();
             } else {
@@ -421,16 +431,7 @@ public final class Tlbs {
                 invalidatePages(c, INIT_MM, startVpn, nrPages);
             }
         }
-        if (full) {
-            localFlushAll.inc();
-        } else {
-            localFlushOne.add(nrPages);
-        }
-        s.localFlush = true;
-        s.targets = targets;
-        s.perTargetNs = targets > 0 ? costs.ipiHandlerNs() + work : 0;
-        s.initiatorNs = targets > 0 ? costs.ipiRoundTripNs(targets) + work : work;
-        return s.initiatorNs;
+        return complete(s, true, full, nrPages, targets, work);
     }
 
     /** flush_tlb_all: every CPU flushes everything. */
