@@ -1,15 +1,23 @@
 package dev.ksim.dsl;
 
+import dev.ksim.dsl.internal.Values;
+import dev.ksim.engine.model.MappingKind;
 import dev.ksim.engine.model.MappingSpec;
 import dev.ksim.engine.model.SourceRef;
+import dev.ksim.engine.util.Suggestions;
 import java.util.Map;
 
-/** {@code mapping('heap') { size 64.MiB }}: an anonymous private mapping configured in a block. */
+/**
+ * {@code mapping('heap') { size 64.MiB; kind 'anon' }}: a mapping configured in a block; {@code kind}
+ * ({@link MappingKind}, default {@code 'anon'}) and, for file-backed kinds, {@code file}.
+ */
 public final class MappingBlock extends Block {
-    static final Map<String, String> SETTINGS = usage("size", "size 64.MiB");
+    static final Map<String, String> SETTINGS = usage("size", "size 64.MiB", "kind", "kind 'file-shared'", "file", "file 'db.dat'");
 
     private final String mappingName;
     private Long bytes;
+    private MappingKind kind = MappingKind.ANON;
+    private String file;
 
     MappingBlock(Evaluation ev, SourceRef where, String name) {
         super(ev, where);
@@ -34,6 +42,34 @@ public final class MappingBlock extends Block {
         }
     }
 
+    /** What the mapping maps: {@code 'anon'} (default), {@code 'file-private'}, {@code 'file-shared'}, {@code 'shmem'}, {@code 'hugetlb'}, {@code 'pfnmap'}. */
+    public void kind(Object k) {
+        MappingKind m = kindArg(this, k);
+        if (m != null) {
+            kind = m;
+        }
+    }
+
+    /** The file a file-backed mapping maps. */
+    public void file(Object name) {
+        String f = nameArg("file", name);
+        if (f != null) {
+            file = f;
+        }
+    }
+
+    /** The {@link MappingKind} named {@code k}, or null after reporting a located error with the kinds there are. */
+    static MappingKind kindArg(Block b, Object k) {
+        String key = k instanceof CharSequence cs ? cs.toString() : null;
+        MappingKind m = key == null ? null : MappingKind.of(key);
+        if (m == null) {
+            b.report("unknown mapping kind " + (key == null ? Values.describe(k) : "'" + key + "'")
+                    + (key == null ? "" : Suggestions.didYouMean(key, MappingKind.keys()))
+                    + "; available: " + String.join(", ", MappingKind.keys()));
+        }
+        return m;
+    }
+
     MappingSpec build() {
         if (bytes == null) {
             if (!dirty) {
@@ -41,6 +77,6 @@ public final class MappingBlock extends Block {
             }
             return null;
         }
-        return new MappingSpec(mappingName, bytes, where);
+        return new MappingSpec(mappingName, bytes, kind, file, where);
     }
 }

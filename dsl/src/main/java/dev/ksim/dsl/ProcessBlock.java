@@ -1,6 +1,7 @@
 package dev.ksim.dsl;
 
 import dev.ksim.dsl.internal.Values;
+import dev.ksim.engine.model.MappingKind;
 import dev.ksim.engine.model.MappingSpec;
 import dev.ksim.engine.model.ProcessSpec;
 import dev.ksim.engine.model.SourceRef;
@@ -22,6 +23,8 @@ public final class ProcessBlock extends Block {
             "mapping", "mapping 'heap', 64.MiB",
             "thread", "thread(cpu: 0, mapping: 'heap') { workload 'uniform'; accesses 100_000 }",
             "at", "at(5.ms) { pin 'heap', pages: 16 }");
+
+    static final List<String> MAPPING_ARGUMENTS = List.of("kind", "file");
 
     final String processName;
     private final LinkedHashMap<String, MappingSpec> mappings = new LinkedHashMap<>();
@@ -48,11 +51,37 @@ public final class ProcessBlock extends Block {
             mappingBlock(name, body);
             return;
         }
+        mapping(Map.of(), name, size);
+    }
+
+    /** A mapping of the given size; named arguments {@code kind:} ({@link MappingKind}) and {@code file:}. */
+    public void mapping(Map<?, ?> args, Object name, Object size) {
         SourceRef at = ev.here();
         String text = nameArg("mapping", name);
         Long bytes = sizeArg("mapping", size);
-        if (text != null && bytes != null) {
-            addMapping(new MappingSpec(text, bytes, at));
+        MappingKind kind = MappingKind.ANON;
+        String file = null;
+        boolean ok = true;
+        for (Map.Entry<?, ?> e : args.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            switch (key) {
+                case "kind" -> {
+                    kind = MappingBlock.kindArg(this, e.getValue());
+                    ok &= kind != null;
+                }
+                case "file" -> {
+                    file = nameArg("file", e.getValue());
+                    ok &= file != null;
+                }
+                default -> {
+                    report("unknown argument '" + key + "' of mapping(...)" + Values.suggest(key, MAPPING_ARGUMENTS)
+                            + " arguments: " + String.join(", ", MAPPING_ARGUMENTS));
+                    ok = false;
+                }
+            }
+        }
+        if (text != null && bytes != null && ok) {
+            addMapping(new MappingSpec(text, bytes, kind, file, at));
         }
     }
 

@@ -16,6 +16,7 @@ import dev.ksim.engine.mm.zone.Zone;
 import dev.ksim.engine.mm.zone.ZoneInvariants;
 import dev.ksim.engine.mm.zone.ZoneType;
 import dev.ksim.engine.mm.zone.Zonelist;
+import dev.ksim.engine.model.MappingKind;
 import dev.ksim.engine.model.ReclaimMode;
 import dev.ksim.engine.model.VmSpec;
 import dev.ksim.engine.run.PluginCrashException;
@@ -354,6 +355,13 @@ public final class MemoryManager {
 
     /** Creates a process (pid = creation order + 1) with one anonymous mapping per entry of {@code pages}. */
     public MmStruct createProcess(String name, String[] mappingNames, long[] pages) {
+        MappingKind[] kinds = new MappingKind[pages.length];
+        java.util.Arrays.fill(kinds, MappingKind.ANON);
+        return createProcess(name, mappingNames, pages, kinds);
+    }
+
+    /** Creates a process (pid = creation order + 1) with one mapping of kind {@code kinds[i]} per entry of {@code pages}. */
+    public MmStruct createProcess(String name, String[] mappingNames, long[] pages, MappingKind[] kinds) {
         MmStruct mm = new MmStruct(processes.size() + 1, name);
         VmArea[] own = new VmArea[pages.length];
         long vpn = VMA_GAP_PAGES;
@@ -361,7 +369,7 @@ public final class MemoryManager {
             if (pages[i] < 1 || pages[i] > MAX_FRAMES) {
                 throw new IllegalArgumentException("mapping '" + mappingNames[i] + "' of " + name + " has " + pages[i] + " pages");
             }
-            VmArea vma = new VmArea(vmas.length, mm, i, mappingNames[i], (int) pages[i], vpn);
+            VmArea vma = new VmArea(vmas.length, mm, i, mappingNames[i], (int) pages[i], vpn, kinds[i]);
             vpn += pages[i] + VMA_GAP_PAGES;
             vmas = java.util.Arrays.copyOf(vmas, vmas.length + 1);
             vmas[vma.id] = vma;

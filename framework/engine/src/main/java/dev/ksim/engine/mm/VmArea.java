@@ -1,7 +1,9 @@
 package dev.ksim.engine.mm;
 
+import dev.ksim.engine.model.MappingKind;
+
 /**
- * An anonymous private mapping of one process ({@code vm_area_struct}) with its page table: a
+ * A mapping of one process ({@code vm_area_struct}) of a {@link MappingKind} with its page table: a
  * dense {@code int} per virtual page, encoded by {@link Pte}. {@code id} is global across the run
  * and is what a frame's reverse map points at. Its pages are virtual pages
  * [startVpn, startVpn + pages) of its process (mappings of one process never overlap), which is
@@ -14,14 +16,25 @@ public final class VmArea {
     final String name;
     final int[] pte;
     final long startVpn;
+    final MappingKind kind;
 
     VmArea(int id, MmStruct mm, int index, String name, int pages, long startVpn) {
+        this(id, mm, index, name, pages, startVpn, MappingKind.ANON);
+    }
+
+    VmArea(int id, MmStruct mm, int index, String name, int pages, long startVpn, MappingKind kind) {
         this.id = id;
         this.mm = mm;
         this.index = index;
         this.name = name;
         this.pte = new int[pages];
         this.startVpn = startVpn;
+        this.kind = kind;
+    }
+
+    /** What the mapping maps. */
+    public MappingKind kind() {
+        return kind;
     }
 
     /** The virtual page number of page 0 of the mapping. */

@@ -254,6 +254,7 @@ public final class ScenarioValidator {
                     out.add(new Diagnostic(mw, "mapping '" + map.name() + "' is too large: at most "
                             + MemoryManager.MAX_FRAMES + " pages of 4 KiB"));
                 }
+                checkMappingKind(map, mw, out);
             }
             Set<String> threadNames = new HashSet<>();
             for (ThreadSpec t : p.threads()) {
@@ -277,6 +278,28 @@ public final class ScenarioValidator {
                     out.add(new Diagnostic(tw, "thread '" + t.name() + "' accesses must be >= 0 (0 = unbounded), got " + t.accesses()));
                 }
             }
+        }
+    }
+
+    /** Kinds of mapping the memory manager simulates today; the others are rejected at check time. */
+    static final java.util.EnumSet<MappingKind> SUPPORTED_MAPPING_KINDS = java.util.EnumSet.of(MappingKind.ANON);
+
+    /** A file-backed kind names a file, the others none; the kind must be one the engine simulates. */
+    private static void checkMappingKind(MappingSpec map, SourceRef mw, List<Diagnostic> out) {
+        MappingKind kind = map.kind();
+        if (kind.fileBacked() && (map.file() == null || map.file().isEmpty())) {
+            out.add(new Diagnostic(mw, "mapping '" + map.name() + "' of kind '" + kind.key() + "' needs the file it maps: file: 'name'"));
+        } else if (!kind.fileBacked() && map.file() != null) {
+            out.add(new Diagnostic(mw, "mapping '" + map.name() + "' of kind '" + kind.key() + "' maps no file; file: is only for "
+                    + MappingKind.FILE_PRIVATE.key() + " and " + MappingKind.FILE_SHARED.key()));
+        }
+        if (!SUPPORTED_MAPPING_KINDS.contains(kind)) {
+            List<String> ok = new ArrayList<>();
+            for (MappingKind k : SUPPORTED_MAPPING_KINDS) {
+                ok.add(k.key());
+            }
+            out.add(new Diagnostic(mw, "mapping '" + map.name() + "': kind '" + kind.key() + "' is not simulated yet; supported: "
+                    + String.join(", ", ok)));
         }
     }
 

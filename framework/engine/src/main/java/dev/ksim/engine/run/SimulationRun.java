@@ -169,12 +169,14 @@ final class SimulationRun {
         for (ProcessSpec p : model.processes()) {
             String[] names = new String[p.mappings().size()];
             long[] pages = new long[names.length];
+            dev.ksim.engine.model.MappingKind[] kinds = new dev.ksim.engine.model.MappingKind[names.length];
             for (int i = 0; i < names.length; i++) {
                 MappingSpec m = p.mappings().get(i);
                 names[i] = m.name();
                 pages[i] = pagesOf(m.sizeBytes());
+                kinds[i] = m.kind();
             }
-            MmStruct mm = memory.createProcess(p.name(), names, pages);
+            MmStruct mm = memory.createProcess(p.name(), names, pages, kinds);
             int threadCount = p.threads().size();
             int firstThread = threads.size();
             for (int ti = 0; ti < threadCount; ti++) {
