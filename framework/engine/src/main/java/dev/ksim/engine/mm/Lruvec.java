@@ -15,8 +15,9 @@ import static dev.ksim.engine.mm.PageFlags.PG_UNEVICTABLE;
  * its flags name ({@link #lruOf}): {@code PG_unevictable} → unevictable, else anon/file by
  * {@code PG_swapbacked} and active/inactive by {@code PG_active}. {@link #add} and {@link #del}
  * keep flags, lists and counts in step. In {@code strict-lru} mode every user frame stays on
- * {@link #LRU_INACTIVE_ANON}, ordered exactly by recency ({@link #touch}). All operations are O(1)
- * and allocation-free.
+ * {@link #LRU_INACTIVE_ANON} and the exact recency order is kept beside the list by a
+ * {@link StrictLruOrder} ({@link #touch}, {@link #strictOrder}). All operations are O(1)
+ * (amortized for the strict order) and allocation-free.
  */
 public final class Lruvec {
     public static final int LRU_INACTIVE_ANON = 0;
@@ -33,6 +34,8 @@ public final class Lruvec {
     /** Sentinel of list 0; list l's sentinel is base + l. */
     final int base;
     final long[] nr = new long[NR_LRU_LISTS];
+    /** strict-lru: the exact recency order ({@link StrictLruOrder}); null in lru mode. */
+    StrictLruOrder strictOrder;
 
     Lruvec(FrameTable table, int base) {
         this.table = table;
@@ -66,6 +69,9 @@ public final class Lruvec {
         flags[f] = (byte) (b | PG_LRU);
         table.listAdd(head(lru), f);
         nr[lru]++;
+        if (strictOrder != null) {
+            strictOrder.add(f);
+        }
     }
 
     /** Takes {@code f} off its list (clears PG_lru and PG_active); returns the list it was on. */
@@ -74,6 +80,9 @@ public final class Lruvec {
         table.listDel(f);
         nr[lru]--;
         flags[f] = (byte) (flags[f] & ~(PG_LRU | PG_ACTIVE));
+        if (strictOrder != null) {
+            strictOrder.del(f);
+        }
         return lru;
     }
 
@@ -83,9 +92,12 @@ public final class Lruvec {
         add(f, lru);
     }
 
-    /** strict-lru: marks {@code f} (on a list) as just referenced, moving it to its list's head. */
+    /**
+     * strict-lru: marks {@code f} (on a list) as just referenced, the most recent of its node
+     * ({@link StrictLruOrder}; the list itself then holds membership, not order).
+     */
     void touch(int f) {
-        table.listMoveToHead(head(lruOf(flags[f])), f);
+        strictOrder.touch(f);
     }
 
     /** The tail (oldest) frame of {@code lru}, or -1 when it is empty. */

@@ -186,6 +186,11 @@ public final class MemoryManager {
             start += count;
         }
         setupWatermarks(settings);
+        if (strict) {
+            for (PglistData n : nodes) {
+                n.lruvec.strictOrder = new StrictLruOrder(n.startPfn, n.spannedPages);
+            }
+        }
         this.zonelist = new Zonelist(distances(topology), allZones, null);
         this.swap = new SwapDevice((int) Math.min(swapSlots, MAX_FRAMES));
         this.view = new NumaMemoryView(nodes, topology);
@@ -833,6 +838,12 @@ public final class MemoryManager {
      */
     public void registerInvariants(InvariantRegistry registry) {
         MmInvariants.register(this, registry);
+        if (strict) {
+            for (PglistData n : nodes) {
+                registry.register(n.lruvec.strictOrder.invariant("mm.strict_lru_order.node" + n.nodeId,
+                        f -> (frames.flags[f] & PageFlags.PG_LRU) != 0));
+            }
+        }
         ZoneInvariants.register(allZones, registry);
         TlbInvariants.register(tlbs, this::translate, registry);
     }

@@ -107,10 +107,10 @@ final class Vmscan {
      */
     boolean reclaimStrict(PglistData node, int cpu) {
         allocstall.inc();
-        int victim = node.lruvec.tail(LRU_INACTIVE_ANON);
-        int head = node.lruvec.head(LRU_INACTIVE_ANON);
+        StrictLruOrder order = node.lruvec.strictOrder;
+        int victim = order.oldest();
         while (victim >= 0 && frames.pins[victim] > 0) { // a pinned page cannot be unmapped: the next least recent
-            victim = frames.prev[victim] == head ? -1 : frames.prev[victim];
+            victim = order.newerThan(victim);
         }
         if (victim < 0) {
             return false;

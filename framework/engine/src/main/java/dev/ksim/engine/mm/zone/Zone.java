@@ -251,6 +251,9 @@ public final class Zone {
                 throw new IllegalArgumentException(name + ": only movable allocations may use ZONE_MOVABLE");
             }
         }
+        if (nrFreePages < 1L << order) {
+            return -1; // no block of this order can be free: skip the free-list and fallback scans
+        }
         int pfn = rmqueueSmallest(order, mt);
         if (pfn < 0) {
             pfn = rmqueueFallback(order, mt);
