@@ -9,6 +9,7 @@ import dev.ksim.engine.mm.tlb.TlbConfig;
 import dev.ksim.engine.mm.tlb.TlbCosts;
 import dev.ksim.engine.mm.tlb.TlbInvariants;
 import dev.ksim.engine.mm.tlb.Tlbs;
+import dev.ksim.engine.mm.zone.DeviceKind;
 import dev.ksim.engine.mm.zone.MemMap;
 import dev.ksim.engine.mm.zone.MigrateType;
 import dev.ksim.engine.mm.zone.Watermarks;
@@ -100,6 +101,10 @@ public final class MemoryManager {
     private Mlock mlock;
     private Migrate migrate;
     private MemoryFailure memoryFailure;
+    /** ZONE_DEVICE memory of the nodes whose memory is device memory (none: {@link DeviceMemory#any} false). */
+    final DeviceMemory device;
+    /** Each node's device zone while the nodes are built, null for RAM nodes. */
+    private Zone[] deviceZones;
 
     private final long costMinorFault;
     private final long costMajorOverhead;
@@ -177,6 +182,7 @@ public final class MemoryManager {
         }
         this.frames = new FrameTable((int) total, Lruvec.NR_LRU_LISTS * nodeMemory.length);
         this.nodes = new PglistData[nodeMemory.length];
+        this.deviceZones = new Zone[nodeMemory.length];
         int start = 0;
         for (int i = 0; i < nodeMemory.length; i++) {
             NodeMemory m = nodeMemory[i];
@@ -234,6 +240,8 @@ public final class MemoryManager {
         faultLatency = metrics.histogram(MmMetrics.FAULT_LATENCY);
         accessLatency = metrics.histogram(MmMetrics.ACCESS_LATENCY);
         this.vmscan = new Vmscan(this, metrics);
+        this.device = new DeviceMemory(this, deviceZones, metrics);
+        this.deviceZones = null;
         this.metrics = metrics;
         this.costs = costs;
         for (PglistData n : nodes) {
@@ -249,9 +257,26 @@ public final class MemoryManager {
         }
     }
 
-    /** The node's memmap, zones (ZONE_NORMAL below, ZONE_MOVABLE on top) and free memory, onlined at boot. */
+    /**
+     * The node's memmap, zones (ZONE_NORMAL below, ZONE_MOVABLE on top) and free memory, onlined at
+     * boot; for device memory ({@link DeviceMemory#kindOf}) one ZONE_DEVICE zone instead, its
+     * frames memremap'd into the driver pool.
+     */
     private PglistData buildNode(int id, int start, int count, NodeMemory m, boolean hasCpus, MmSettings settings) {
         MemMap map = new MemMap(start, count, frames.next, frames.prev, 0);
+        DeviceKind kind;
+        try {
+            kind = DeviceMemory.kindOf(settings.deviceKind(id), m.cpuAccessible());
+        } catch (IllegalArgumentException x) {
+            throw new IllegalArgumentException("node" + id + ": " + x.getMessage(), x);
+        }
+        if (kind != null) {
+            Zone dev = Zone.device(map, id, kind);
+            map.addMemory(start, count);
+            dev.memremapPages(start, count);
+            deviceZones[id] = dev;
+            return new PglistData(id, start, count, m.loadLatencyNs(), m.tier(), m.cpuAccessible(), hasCpus, frames, map, List.of());
+        }
         map.addMemory(start, count);
         int end = start + count;
         long movable = Math.min(count, Math.max(0, settings.movable(id)));
@@ -827,6 +852,7 @@ public final class MemoryManager {
         MmInvariants.register(this, registry);
         ZoneInvariants.register(allZones, registry);
         TlbInvariants.register(tlbs, this::translate, registry);
+        device.register(registry);
     }
 
     /** Per-node final metrics ({@code node<N>.numa_hit} ...), added to {@code out}. */

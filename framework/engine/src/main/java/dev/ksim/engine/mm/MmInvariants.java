@@ -48,6 +48,12 @@ final class MmInvariants {
         r.register(InvariantCheck.of("mm.hwpoison", v -> hwpoison(m, v)));
     }
 
+    /** Whether {@code f} belongs to a buddy zone of {@code n} (not ZONE_DEVICE, not offline or absent). */
+    private static boolean buddyFrame(PglistData n, int f) {
+        dev.ksim.engine.mm.zone.Zone z = n.memMap.zoneOf(f);
+        return z != null && z.type().buddyManaged();
+    }
+
     static void pins(MemoryManager m, List<String> v) {
         FrameTable t = m.frames;
         for (int f = 0; f < t.frames; f++) {
@@ -123,6 +129,9 @@ final class MmInvariants {
                 if (z == null) {
                     v.add("frame " + f + " of node" + n.nodeId + " belongs to no zone");
                     continue;
+                }
+                if (!z.type().buddyManaged()) {
+                    continue; // a ZONE_DEVICE frame: device.frames checks it
                 }
                 boolean free = t.rmapVma[f] == FrameTable.FREE;
                 if (free && (t.flags[f] & PageFlags.PG_HWPOISON) != 0 && z.isRetired(f)) {
@@ -246,6 +255,9 @@ final class MmInvariants {
         for (PglistData n : m.nodes) {
             long recount = 0;
             for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
+                if (!buddyFrame(n, f)) {
+                    continue; // ZONE_DEVICE (device.frames), offline or absent: not the buddy's
+                }
                 if (t.rmapVma[f] == FrameTable.FREE && (t.flags[f] & PageFlags.PG_HWPOISON) == 0) {
                     recount++;
                 }

@@ -68,6 +68,10 @@ public final class MmMetrics {
     /** Per-node unusable free space index for order 9 (thousandths), a gauge: {@code node<N>.unusable_index}. */
     public static final String UNUSABLE_INDEX = "unusable_index";
 
+    /** Per device node gauges (ZONE_DEVICE driver pool): {@code node<N>.device_pages_free}, {@code node<N>.device_pages_used}. */
+    public static final String DEVICE_PAGES_FREE = "device_pages_free";
+    public static final String DEVICE_PAGES_USED = "device_pages_used";
+
     /** Histogram of fault service time (ns), swap-in included. */
     public static final String FAULT_LATENCY = "fault_latency";
     /** Histogram of every reference's cost (ns), faults included. */

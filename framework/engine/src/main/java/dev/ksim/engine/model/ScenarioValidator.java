@@ -144,6 +144,7 @@ public final class ScenarioValidator {
                 }
             }
             validateZones(n, nw, out);
+            DeviceValidator.validateNode(machine, n, nw, out);
             if (!n.distances().isEmpty()) {
                 if (n.distances().size() != nodes.size()) {
                     out.add(new Diagnostic(nw, "node" + n.id() + " distances has " + n.distances().size()
@@ -187,7 +188,7 @@ public final class ScenarioValidator {
     private static void validateReserve(MachineSpec machine, List<Diagnostic> out) {
         long lowmem = 0;
         for (NodeSpec n : machine.nodes()) {
-            lowmem += Math.max(0, (n.sizeBytes() - n.movableBytes()) / MemoryManager.PAGE_SIZE);
+            lowmem += DeviceValidator.bootNormalPages(n);
         }
         VmSpec vm = machine.vm();
         long kbytes = vm.minFreeKbytes() == VmSpec.KERNEL_DEFAULT
@@ -196,7 +197,7 @@ public final class ScenarioValidator {
             return;
         }
         for (NodeSpec n : machine.nodes()) {
-            long normal = Math.max(0, (n.sizeBytes() - n.movableBytes()) / MemoryManager.PAGE_SIZE);
+            long normal = DeviceValidator.bootNormalPages(n);
             if (normal == 0 || n.watermarks() != null) {
                 continue;
             }
@@ -401,6 +402,7 @@ public final class ScenarioValidator {
                 names.add(MmMetrics.nodeMetric(i, n));
             }
         }
+        names.addAll(DeviceValidator.metricNames(machine, events));
         for (String h : MmMetrics.HISTOGRAMS) {
             for (String s : List.of("count", "p50", "p90", "p99", "max")) {
                 names.add(h + "." + s);

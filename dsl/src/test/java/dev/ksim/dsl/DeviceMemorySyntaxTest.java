@@ -1,0 +1,110 @@
+package dev.ksim.dsl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.ksim.engine.model.DeviceSpec;
+import dev.ksim.engine.model.Diagnostic;
+import dev.ksim.engine.model.ScenarioException;
+import dev.ksim.engine.model.ScenarioModel;
+import dev.ksim.engine.model.ScenarioValidator;
+import dev.ksim.engine.model.SourceRef;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Device memory and memory hotplug in the scenario language: {@code device 'kind'} in a node block,
+ * and every located error, the DSL's (words) and the validator's (what a device node may declare).
+ */
+class DeviceMemorySyntaxTest {
+    @TempDir
+    Path dir;
+
+    private final ScenarioLoader loader = new ScenarioLoader(new TestCatalog());
+
+    /** Node 1's block body is {@code node1} (line 6); machine extras at line 7; process events at line 12; scenario events at line 15. */
+    private Path write(String node1, String machineExtra, String processEvents, String scenarioEvents) throws IOException {
+        Path p = dir.resolve("d.ksim.groovy");
+        Files.writeString(p, """
+                scenario('d') {
+                    duration 10.ms
+                    machine {
+                        cpus 2
+                        node(0) { memory 64.MiB; cpus 0 }
+                        node(1) { %s }
+                %s
+                    }
+                    process('app') {
+                        mapping 'heap', 64.KiB
+                        thread(cpu: 0) { workload 'uniform' }
+                %s
+                    }
+                    expect { metric 'accesses' greaterThan 0 }
+                %s
+                }
+                """.formatted(node1, machineExtra, processEvents, scenarioEvents));
+        return p;
+    }
+
+    private ScenarioModel load(Path p) {
+        return loader.load(p, Map.of()).variants().get(0);
+    }
+
+    private static List<String> validate(ScenarioModel m) {
+        return ScenarioValidator.validate(m).stream().map(Diagnostic::toString).toList();
+    }
+
+    private static List<String> messages(ScenarioException e) {
+        return e.diagnostics().stream().map(Object::toString).toList();
+    }
+
+    @Test
+    void aDeviceNodeRecordsItsKindAndWhereItWasDeclared() throws IOException {
+        Path p = write("memory 32.MiB; device 'coherent'", "", "", "");
+        ScenarioModel m = load(p);
+        assertEquals(new DeviceSpec("coherent", new SourceRef(p.toString(), 6)), m.machine().nodes().get(1).device());
+        assertNull(m.machine().nodes().get(0).device());
+        assertEquals(List.of(), validate(m));
+    }
+
+    @Test
+    void unknownAndRepeatedKindsAreLocatedWithSuggestions() throws IOException {
+        Path p = write("memory 32.MiB; device 'coherant'", "", "", "");
+        ScenarioException e = assertThrows(ScenarioException.class, () -> loader.load(p, Map.of()));
+        assertEquals(List.of(p + ":6: unknown device memory kind 'coherant' in node 1; did you mean 'coherent'? available: private,"
+                + " coherent, public"), messages(e));
+        Path q = write("memory 32.MiB; device 'private'; device 'public'", "", "", "");
+        e = assertThrows(ScenarioException.class, () -> loader.load(q, Map.of()));
+        assertEquals(List.of(q + ":6: device is given twice in node 1 (first at line 6)"), messages(e));
+    }
+
+    @Test
+    void aDeviceNodeHasNoMovablePartNoWatermarksAndNeedsTheLruMode() throws IOException {
+        Path p = write("memory 32.MiB; device 'private'; movable 8.MiB; watermarks min: 1.MiB, low: 2.MiB, high: 3.MiB",
+                "        reclaim 'strict-lru'", "", "");
+        String f = p.toString();
+        assertEquals(List.of(
+                f + ":6: node1 is device memory (ZONE_DEVICE) and has no ZONE_MOVABLE part; drop movable, or drop device to"
+                        + " online the memory as an ordinary NUMA node",
+                f + ":6: node1 is device memory (ZONE_DEVICE): it has no buddy zone and no watermarks; drop watermarks",
+                f + ":6: device memory needs reclaim 'lru' (the machine uses 'strict-lru', which keeps every user page on one exact"
+                        + " list; device pages are never on an LRU)"), validate(load(p)));
+    }
+
+    @Test
+    void devicePoolGaugesAreKnownToExpect() throws IOException {
+        Path p = write("memory 32.MiB; device 'coherent'", "", "", "");
+        Files.writeString(p, Files.readString(p).replace("metric 'accesses' greaterThan 0", "metric 'node1.device_pages_used' equalTo 0"));
+        assertEquals(List.of(), validate(load(p)));
+        Path q = write("memory 32.MiB", "", "", "");
+        Files.writeString(q, Files.readString(q).replace("metric 'accesses' greaterThan 0", "metric 'node1.device_pages_used' equalTo 0"));
+        assertEquals(List.of(q + ":14: unknown metric 'node1.device_pages_used'"),
+                validate(load(q)).stream().map(s -> s.replaceAll(";.*", "")).toList());
+    }
+}

@@ -1,0 +1,67 @@
+package dev.ksim.engine.model;
+
+import dev.ksim.engine.mm.MemoryManager;
+import dev.ksim.engine.mm.MmMetrics;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The semantic checks of device memory and memory hotplug, for {@link ScenarioValidator}: what a
+ * node with {@code device 'kind'} may also declare, and the metrics such machines report. Every
+ * problem is located at the declaration it concerns.
+ */
+final class DeviceValidator {
+    private DeviceValidator() {
+    }
+
+    /**
+     * A device node's kind is known, it has no buddy zones to split ({@code movable}) or watermarks
+     * to set, and the machine reclaims in {@code lru} mode (strict-lru keeps one exact list of every
+     * user page, which device pages are never on).
+     */
+    static void validateNode(MachineSpec machine, NodeSpec n, SourceRef nw, List<Diagnostic> out) {
+        DeviceSpec d = n.device();
+        if (d == null) {
+            return;
+        }
+        SourceRef dw = d.where() == null || d.where() == SourceRef.UNKNOWN ? nw : d.where();
+        if (!DeviceSpec.KINDS.contains(d.kind())) {
+            out.add(new Diagnostic(dw, "node" + n.id() + ": unknown device memory kind '" + d.kind() + "'"
+                    + dev.ksim.engine.util.Suggestions.didYouMean(String.valueOf(d.kind()), DeviceSpec.KINDS)
+                    + "; available: " + String.join(", ", DeviceSpec.KINDS)));
+        }
+        if (n.movableBytes() > 0) {
+            out.add(new Diagnostic(dw, "node" + n.id() + " is device memory (ZONE_DEVICE) and has no ZONE_MOVABLE part;"
+                    + " drop movable, or drop device to online the memory as an ordinary NUMA node"));
+        }
+        if (n.watermarks() != null) {
+            out.add(new Diagnostic(dw, "node" + n.id() + " is device memory (ZONE_DEVICE): it has no buddy zone and no"
+                    + " watermarks; drop watermarks"));
+        }
+        if (machine.reclaim() != ReclaimMode.LRU) {
+            out.add(new Diagnostic(dw, "device memory needs reclaim 'lru' (the machine uses '" + machine.reclaim().key()
+                    + "', which keeps every user page on one exact list; device pages are never on an LRU)"));
+        }
+    }
+
+    /** Pages of {@code n} that are ZONE_NORMAL at boot: none for device memory. */
+    static long bootNormalPages(NodeSpec n) {
+        if (n.device() != null) {
+            return 0;
+        }
+        return Math.max(0, (n.sizeBytes() - n.movableBytes() - n.hotplugBytes()) / MemoryManager.PAGE_SIZE);
+    }
+
+    /** The per-node device-pool gauges of the machine's device nodes. */
+    static Set<String> metricNames(MachineSpec machine, boolean events) {
+        Set<String> names = new TreeSet<>();
+        for (NodeSpec n : machine.nodes()) {
+            if (n.device() != null) {
+                names.add(MmMetrics.nodeMetric(n.id(), MmMetrics.DEVICE_PAGES_FREE));
+                names.add(MmMetrics.nodeMetric(n.id(), MmMetrics.DEVICE_PAGES_USED));
+            }
+        }
+        return names;
+    }
+}
