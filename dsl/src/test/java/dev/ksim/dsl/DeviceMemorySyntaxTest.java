@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ksim.engine.model.DeviceSpec;
 import dev.ksim.engine.model.Diagnostic;
+import dev.ksim.engine.model.EventSpec;
+import dev.ksim.engine.model.EventSpec.Action;
 import dev.ksim.engine.model.ScenarioException;
 import dev.ksim.engine.model.ScenarioModel;
 import dev.ksim.engine.model.ScenarioValidator;
@@ -106,5 +108,49 @@ class DeviceMemorySyntaxTest {
         Files.writeString(q, Files.readString(q).replace("metric 'accesses' greaterThan 0", "metric 'node1.device_pages_used' equalTo 0"));
         assertEquals(List.of(q + ":14: unknown metric 'node1.device_pages_used'"),
                 validate(load(q)).stream().map(s -> s.replaceAll(";.*", "")).toList());
+    }
+
+    @Test
+    void migrateVmaAndEvictBuildTheirEvents() throws IOException {
+        Path p = write("memory 32.MiB; device 'private'", "",
+                "        at(2.ms) { migrateVma 'heap', to: 1, pages: 8, from: 4, skipEvery: 3 }",
+                "    at(5.ms) { evict node: 1 }\n    at(6.ms) { evict node: 1, process: 'app' }");
+        ScenarioModel m = load(p);
+        String f = p.toString();
+        assertEquals(List.of(
+                new EventSpec(2_000_000, Action.MIGRATE_VMA, "app", "heap", 4, 8, 1, null, 3, new SourceRef(f, 12)),
+                new EventSpec(5_000_000, Action.EVICT, null, null, 0, 0, 1, new SourceRef(f, 15)),
+                new EventSpec(6_000_000, Action.EVICT, "app", null, 0, 0, 1, new SourceRef(f, 16))), m.events());
+        assertEquals(List.of(), validate(m));
+    }
+
+    @Test
+    void migrateVmaAndEvictErrorsAreLocated() throws IOException {
+        Path p = write("memory 32.MiB; device 'coherent'", "",
+                "        at(2.ms) { migrateVma 'heap', pages: 8 }\n        at(3.ms) { migrateVma 'heap', to: 1, skipevery: 2 }"
+                        + "\n        at(3.ms) { evict node: 1 }",
+                "    at(5.ms) { evict process: 'app' }");
+        ScenarioException e = assertThrows(ScenarioException.class, () -> loader.load(p, Map.of()));
+        String f = p.toString();
+        assertEquals(List.of(
+                f + ":12: migrateVma needs a target node: migrateVma 'heap', to: 1",
+                f + ":13: unknown argument 'skipevery' of migrateVma; did you mean 'skipEvery'? arguments: to, pages, from, skipEvery",
+                f + ":14: 'evict' is a device driver's action, not something process 'app' does: write it in scenario {} or"
+                        + " machine {}: at(3ms) { evict node: 1 }",
+                f + ":17: evict needs the device's node: evict node: 1"), messages(e));
+    }
+
+    @Test
+    void migrateVmaToANodeWithoutDeviceMemoryOrOutsideTheMappingIsLocated() throws IOException {
+        Path p = write("memory 32.MiB; device 'coherent'", "",
+                "        at(2.ms) { migrateVma 'heap', to: 0 }\n        at(3.ms) { migrateVma 'heap', to: 1, from: 10, pages: 8 }",
+                "    at(5.ms) { evict node: 2 }\n    at(6.ms) { evict node: 1, process: 'ap' }");
+        String f = p.toString();
+        assertEquals(List.of(
+                f + ":13: migrateVma: pages 10..17 run past the end of mapping 'heap' of process 'app', which has pages 0..15",
+                f + ":12: migrateVma names node 0, which has no device memory; declare it in the node's block (device 'private',"
+                        + " 'coherent' or 'public'); node 1 has device memory",
+                f + ":16: evict names node 2, but the machine has nodes 0..1",
+                f + ":17: evict names unknown process 'ap'; did you mean 'app'?"), validate(load(p)));
     }
 }

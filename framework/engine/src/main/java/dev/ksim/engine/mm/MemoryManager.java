@@ -240,7 +240,7 @@ public final class MemoryManager {
         faultLatency = metrics.histogram(MmMetrics.FAULT_LATENCY);
         accessLatency = metrics.histogram(MmMetrics.ACCESS_LATENCY);
         this.vmscan = new Vmscan(this, metrics);
-        this.device = new DeviceMemory(this, deviceZones, metrics);
+        this.device = new DeviceMemory(this, deviceZones, metrics, costs);
         this.deviceZones = null;
         this.metrics = metrics;
         this.costs = costs;
@@ -520,6 +520,11 @@ public final class MemoryManager {
         if (Pte.isHwpoison(e)) {
             return memoryFailure().sigbus(mm, vma, p); // VM_FAULT_HWPOISON: the process gets SIGBUS
         }
+        if (Pte.isMigration(e) || Pte.isDevicePrivate(e)) {
+            long c = device.fault(mm, vma, p, e, cpu, cpuNode); // migration_entry_wait, migrate_to_ram
+            faultLatency.record(c);
+            return c;
+        }
         pending = 0;
         faulting = mm;
         fault.cpu = cpu;
@@ -598,6 +603,24 @@ public final class MemoryManager {
         }
         countAlloc(f, zonelist.lastNode(), preferred, cpuNode);
         return f;
+    }
+
+    /**
+     * A frame for user memory allocated in the fault path of {@code mm} on {@code cpu} (as
+     * {@link #handleFault} allocates, after the policy chose {@code preferred}): reclaim and OOM
+     * time accumulate in {@link #pending}; -1 when the OOM killer killed {@code mm}.
+     */
+    int allocFaultFrame(MmStruct mm, int preferred, int cpu, int cpuNode) {
+        faulting = mm;
+        fault.cpu = cpu;
+        int f = allocUserFrame(preferred, cpuNode);
+        faulting = null;
+        return f;
+    }
+
+    /** What a load from {@code node} costs a CPU of {@code cpuNode} (ns). */
+    long loadCost(int cpuNode, int node) {
+        return loadCost[cpuNode][node];
     }
 
     /** __alloc_pages_slowpath for an order-0 GFP_HIGHUSER_MOVABLE allocation. */
@@ -681,6 +704,7 @@ public final class MemoryManager {
      * released with it (the pinning driver's file is closed at exit); mlock goes with the mapping.
      */
     void exitMmap(MmStruct victim) {
+        device.exitMmap(victim);
         for (VmArea vma : victim.vmas) {
             int[] pte = vma.pte;
             for (int i = 0; i < pte.length; i++) {
@@ -775,6 +799,42 @@ public final class MemoryManager {
     /** move_pages(2) on behalf of a thread of {@code pid} on {@code cpu}; see {@link Migrate#movePages}. Returns its cost (ns). */
     public long movePages(int pid, long[] pages, int[] toNodes, int[] status, int cpu) {
         return migrate().movePages(pid, pages, toNodes, status, cpu);
+    }
+
+    /**
+     * migrate_vma by the driver of device node {@code node}: pages [from, from + n) of mapping
+     * {@code vmaIndex} of {@code mm} into device memory, every {@code skipEvery}-th collected page
+     * skipped (0: none), on {@code cpu}; see {@link MigrateVma}. Returns the call's duration (ns),
+     * setup to finalize; it is charged to no thread.
+     */
+    public long migrateVma(MmStruct mm, int vmaIndex, long from, long n, int node, int skipEvery, int cpu) {
+        return device.migrateVma().migrate(mm, vmaIndex, from, n, node, skipEvery, cpu);
+    }
+
+    /**
+     * The driver of device node {@code node} evicts its pages back to system RAM — all of them, or
+     * those of {@code only} when not null — on {@code cpu}; see {@link DeviceMemory#evict}. Returns its cost (ns).
+     */
+    public long evictDevicePages(int node, MmStruct only, int cpu) {
+        return device.evict(node, only, cpu);
+    }
+
+    /**
+     * The frame behind page {@code page} of mapping {@code vmaIndex} of {@code mm} without faulting:
+     * the present frame, or the device frame of a device-private entry; -1 for anything else.
+     */
+    public int frameBehind(MmStruct mm, int vmaIndex, long page) {
+        VmArea vma = mm.vmas[vmaIndex];
+        int e = vma.pte[(int) page];
+        if (Pte.isPresent(e)) {
+            return Pte.frame(e);
+        }
+        return Pte.isDevicePrivate(e) ? device.privateFrame(vma, (int) page) : -1;
+    }
+
+    /** Whether frame {@code f} is ZONE_DEVICE memory. */
+    public boolean isDeviceFrame(int f) {
+        return device.isDeviceFrame(f);
     }
 
     /** memory_failure(pfn) for an uncorrected error; see {@link MemoryFailure#memoryFailure}. */

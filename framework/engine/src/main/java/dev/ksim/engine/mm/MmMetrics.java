@@ -113,6 +113,26 @@ public final class MmMetrics {
     public static final String SOFT_OFFLINE_SUCCESS = "soft_offline_success";
     public static final String SOFT_OFFLINE_FAIL = "soft_offline_fail";
 
+    /** migrate_vma (mm/migrate_device.c; ksim's names, the kernel counts none): pages setup collected (empty or unmapped). */
+    public static final String MIGRATE_VMA_COLLECTED = "migrate_vma_collected";
+    /** Collected pages that ended in device memory. */
+    public static final String MIGRATE_VMA_MIGRATED = "migrate_vma_migrated";
+    /** Collected pages the driver did not migrate: it skipped them or its pool ran out. */
+    public static final String MIGRATE_VMA_SKIPPED = "migrate_vma_skipped";
+    /** Collected empty pages a CPU fault populated before commit: the CPU won, the device page went back. */
+    public static final String MIGRATE_VMA_RACED = "migrate_vma_raced";
+    /** CPU faults on DEVICE_PRIVATE pages handled by the driver's migrate_to_ram (the page moved to RAM). */
+    public static final String MIGRATE_TO_RAM = "migrate_to_ram";
+    /** migrate_to_ram faults that failed: SIGBUS, or the faulting process was the OOM victim. */
+    public static final String MIGRATE_TO_RAM_FAIL = "migrate_to_ram_fail";
+    /** Device pages the driver evicted back to system RAM (migrate_device_range), and those it could not (no RAM). */
+    public static final String DEVICE_EVICTED = "device_evicted";
+    public static final String DEVICE_EVICT_FAIL = "device_evict_fail";
+    /** DEVICE_COHERENT pages migrated to RAM because they were to be pinned (FOLL_LONGTERM, migrate_device_coherent_folio). */
+    public static final String MIGRATE_DEVICE_COHERENT = "migrate_device_coherent";
+    /** Histogram: simulated time of each migrate_vma call (setup to finalize) and each eviction, ns. */
+    public static final String MIGRATE_VMA_LATENCY = "migrate_vma_latency";
+
     /**
      * Metrics of pinning, mlock, migration and memory failure: registered when a run first uses the
      * mechanism, so only such runs report them — or from the start of a run whose scenario has timed
@@ -123,6 +143,15 @@ public final class MmMetrics {
             PGMIGRATE_FAIL_STILL_MAPPED, PGMIGRATE_FAIL_WRITEBACK, PGMIGRATE_FAIL_DST_ALLOC_FAIL, PGMIGRATE_FAIL_THP_SPLIT,
             PGMIGRATE_FAIL_HUGETLB_UNSUPPORTED, MEMORY_FAILURE_RECOVERED, MEMORY_FAILURE_FAILED, MEMORY_FAILURE_IGNORED,
             MEMORY_FAILURE_DELAYED, MEMORY_FAILURE_SIGBUS, SOFT_OFFLINE_SUCCESS, SOFT_OFFLINE_FAIL);
+
+    /**
+     * Metrics of device memory (migrate_vma, migrate_to_ram, eviction) and memory hotplug:
+     * registered when a run first uses the mechanism, or from the start of a run whose scenario has
+     * timed events, as {@link #ON_USE_COUNTERS}.
+     */
+    public static final List<String> DEVICE_COUNTERS = List.of(MIGRATE_VMA_COLLECTED, MIGRATE_VMA_MIGRATED,
+            MIGRATE_VMA_SKIPPED, MIGRATE_VMA_RACED, MIGRATE_TO_RAM, MIGRATE_TO_RAM_FAIL, DEVICE_EVICTED, DEVICE_EVICT_FAIL,
+            MIGRATE_DEVICE_COHERENT);
 
     /** Machine-wide metrics every run reports (counters, plus {@link #SWAP_USED} read at the end). */
     public static final List<String> COUNTERS = List.of(ACCESSES, PGFAULT, PGMAJFAULT, PSWPIN, PSWPOUT, OOM_KILL,

@@ -45,6 +45,55 @@ final class DeviceValidator {
         }
     }
 
+    /**
+     * The device-memory events: {@code migrateVma} and {@code evict} name a node with device memory
+     * (and {@code evict process:} a process that exists); a skip period is not negative.
+     */
+    static void validateEvents(ScenarioModel m, MachineSpec machine, List<Diagnostic> out) {
+        if (machine == null) {
+            return;
+        }
+        java.util.Set<String> processes = new java.util.LinkedHashSet<>();
+        for (ProcessSpec p : m.processes()) {
+            processes.add(p.name());
+        }
+        for (EventSpec e : m.events()) {
+            if (e.action() != EventSpec.Action.MIGRATE_VMA && e.action() != EventSpec.Action.EVICT) {
+                continue;
+            }
+            SourceRef w = e.where() == null ? SourceRef.UNKNOWN : e.where();
+            String word = e.action().word();
+            int nodes = machine.nodes().size();
+            if (e.node() < 0 || e.node() >= nodes) {
+                out.add(new Diagnostic(w, word + " names node " + e.node() + ", but the machine has nodes 0.." + (nodes - 1)));
+            } else if (machine.nodes().get(e.node()).device() == null) {
+                out.add(new Diagnostic(w, word + " names node " + e.node() + ", which has no device memory; declare it in the"
+                        + " node's block (device 'private', 'coherent' or 'public')" + deviceNodes(machine)));
+            }
+            if (e.skipEvery() < 0) {
+                out.add(new Diagnostic(w, word + ": skipEvery must be >= 0 (0 = the driver skips nothing), got " + e.skipEvery()));
+            }
+            if (e.action() == EventSpec.Action.EVICT && e.process() != null && !processes.contains(e.process())) {
+                out.add(new Diagnostic(w, word + " names unknown process '" + e.process() + "'"
+                        + dev.ksim.engine.util.Suggestions.didYouMean(e.process(), processes)));
+            }
+        }
+    }
+
+    /** "; node 1 has device memory" / "; nodes 1, 2 have device memory", or "" when none has. */
+    private static String deviceNodes(MachineSpec machine) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (NodeSpec n : machine.nodes()) {
+            if (n.device() != null) {
+                ids.add(String.valueOf(n.id()));
+            }
+        }
+        if (ids.isEmpty()) {
+            return "";
+        }
+        return ids.size() == 1 ? "; node " + ids.get(0) + " has device memory" : "; nodes " + String.join(", ", ids) + " have device memory";
+    }
+
     /** Pages of {@code n} that are ZONE_NORMAL at boot: none for device memory. */
     static long bootNormalPages(NodeSpec n) {
         if (n.device() != null) {
@@ -60,6 +109,12 @@ final class DeviceValidator {
             if (n.device() != null) {
                 names.add(MmMetrics.nodeMetric(n.id(), MmMetrics.DEVICE_PAGES_FREE));
                 names.add(MmMetrics.nodeMetric(n.id(), MmMetrics.DEVICE_PAGES_USED));
+            }
+        }
+        if (events) {
+            names.addAll(MmMetrics.DEVICE_COUNTERS);
+            for (String s : List.of("count", "p50", "p90", "p99", "max")) {
+                names.add(MmMetrics.MIGRATE_VMA_LATENCY + "." + s);
             }
         }
         return names;

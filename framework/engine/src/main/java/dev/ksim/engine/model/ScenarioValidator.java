@@ -50,6 +50,7 @@ public final class ScenarioValidator {
         }
         validateProcesses(m, machine, out);
         validateEvents(m, machine, out);
+        DeviceValidator.validateEvents(m, machine, out);
         for (Map.Entry<String, Long> e : new java.util.TreeMap<>(m.costOverrides()).entrySet()) {
             if (!CostModel.keys().contains(e.getKey())) {
                 out.add(new Diagnostic(top, "unknown cost '" + e.getKey() + "'" + Suggestions.didYouMean(e.getKey(), CostModel.keys())));

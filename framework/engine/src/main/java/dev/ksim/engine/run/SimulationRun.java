@@ -170,7 +170,11 @@ final class SimulationRun {
             for (String c : dev.ksim.engine.mm.MmMetrics.ON_USE_COUNTERS) {
                 metrics.counter(c);
             }
+            for (String c : dev.ksim.engine.mm.MmMetrics.DEVICE_COUNTERS) {
+                metrics.counter(c);
+            }
             metrics.histogram(dev.ksim.engine.mm.MmMetrics.MIGRATION_LATENCY);
+            metrics.histogram(dev.ksim.engine.mm.MmMetrics.MIGRATE_VMA_LATENCY);
         }
         List<SimThread> threads = new ArrayList<>();
         Map<String, ScenarioEvents.Target> targets = new java.util.HashMap<>();

@@ -6,8 +6,12 @@ import static dev.ksim.engine.testing.ScenarioBuilder.thread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ksim.engine.mm.MmMetrics;
 import dev.ksim.engine.model.DeviceSpec;
+import dev.ksim.engine.model.EventSpec;
+import dev.ksim.engine.model.EventSpec.Action;
 import dev.ksim.engine.model.NodeSpec;
 import dev.ksim.engine.model.ReclaimMode;
 import dev.ksim.engine.model.ScenarioException;
@@ -58,5 +62,57 @@ class DeviceScenarioTest {
         // undeclared or declared private: DEVICE_PRIVATE memory, a pool like any device node's
         RunResult r = Simulation.run(machine(null, Map.of("cpuAccessible", false)).build(), 1, PLUGINS, RunOptions.DEFAULT);
         assertEquals(512L, r.metrics().get("node1.device_pages_free").longValue());
+    }
+
+    static long metric(RunResult r, String name) {
+        Number n = r.metrics().get(name);
+        if (n == null) {
+            throw new AssertionError("no metric " + name + " in " + r.metrics().keySet());
+        }
+        return n.longValue();
+    }
+
+    static EventSpec migrateVma(long atNs, long from, long pages, int skipEvery) {
+        return new EventSpec(atNs, Action.MIGRATE_VMA, "app", "heap", from, pages, 1, null, skipEvery, at(70));
+    }
+
+    @Test
+    void migrateVmaRacesWithTheRunningThreadAndEvictionBringsEverythingBack() {
+        // the thread sweeps its 64 pages sequentially, one reference every ~100 ns: at 2 us it has
+        // touched about 20 of them; migrate_vma of all 64 collects the rest as empty pages, and the
+        // thread faults some of those in during the call's ~60 us: the CPU wins those races
+        ScenarioModel m = new ScenarioBuilder().cpus(2)
+                .node(1024, List.of(0))
+                .node(new NodeSpec(1, 512 * ScenarioBuilder.PAGE, ref(PluginKind.MEMORY_PROVIDER, "ram", Map.of()), List.of(1),
+                        List.of(), 0, null, new DeviceSpec("private", at(12)), 0, at(11)))
+                .reclaim(ReclaimMode.LRU, new VmSpec(0, VmSpec.DEFAULT_WATERMARK_SCALE_FACTOR, VmSpec.DEFAULT_SWAPPINESS, false))
+                .process("app", 64, thread("t0", 0, "sequential", Map.of(), 2000))
+                .duration(10 * MS).build()
+                .withEvents(List.of(migrateVma(2_000, 0, 64, 0),
+                        new EventSpec(5 * MS, Action.EVICT, null, null, 0, 0, 1, at(71))));
+        RunResult r = Simulation.run(m, 1, PLUGINS, new RunOptions(50));
+        assertNull(r.error());
+        assertEquals(List.of(), r.invariants().violations(), "checked every 50 events, across the call's window");
+        long collected = metric(r, MmMetrics.MIGRATE_VMA_COLLECTED);
+        long raced = metric(r, MmMetrics.MIGRATE_VMA_RACED);
+        long migrated = metric(r, MmMetrics.MIGRATE_VMA_MIGRATED);
+        assertEquals(64, collected, "resident pages unmapped, the others empty");
+        assertTrue(raced > 0 && raced < 64, "the thread populated some empty pages first: " + raced);
+        assertEquals(collected, raced + migrated);
+        assertTrue(metric(r, MmMetrics.MIGRATE_TO_RAM) > 0, "the sweep comes back to device-private pages: migrate_to_ram");
+        assertEquals(0, metric(r, "node1.device_pages_used"), "the eviction at 5 ms took the rest back");
+        assertEquals(migrated, metric(r, MmMetrics.MIGRATE_TO_RAM) + metric(r, MmMetrics.DEVICE_EVICTED));
+        assertEquals(1, r.histograms().get(MmMetrics.MIGRATE_VMA_LATENCY).count() - 1, "one call, one eviction");
+    }
+
+    @Test
+    void theSameRunIsTheSameEveryTime() {
+        ScenarioModel m = machine(new DeviceSpec("coherent", at(12)), Map.of()).build()
+                .withEvents(List.of(migrateVma(1_000, 0, 64, 3)));
+        RunResult a = Simulation.run(m, 7, PLUGINS, RunOptions.DEFAULT);
+        RunResult b = Simulation.run(m, 7, PLUGINS, RunOptions.DEFAULT);
+        assertEquals(a.metrics(), b.metrics());
+        assertTrue(metric(a, MmMetrics.MIGRATE_VMA_SKIPPED) > 0);
+        assertEquals(List.of(), a.invariants().violations());
     }
 }
