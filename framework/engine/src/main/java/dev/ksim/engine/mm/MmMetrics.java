@@ -107,6 +107,8 @@ public final class MmMetrics {
     public static final String MEMORY_FAILURE_IGNORED = "memory_failure_ignored";
     /** MF_DELAYED (dirty swap cache): stays 0 until a swap cache exists. */
     public static final String MEMORY_FAILURE_DELAYED = "memory_failure_delayed";
+    /** memory_failure on a ZONE_DEVICE page (device-private, device-coherent): not handled, -ENXIO (ksim's name). */
+    public static final String MEMORY_FAILURE_UNHANDLED = "memory_failure_unhandled";
     /** Processes killed with SIGBUS on touching a poisoned page. */
     public static final String MEMORY_FAILURE_SIGBUS = "memory_failure_sigbus";
     /** soft_offline_page outcomes. */
@@ -142,7 +144,7 @@ public final class MmMetrics {
             PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_NOT_ISOLATABLE, PGMIGRATE_FAIL_EXTRA_REF,
             PGMIGRATE_FAIL_STILL_MAPPED, PGMIGRATE_FAIL_WRITEBACK, PGMIGRATE_FAIL_DST_ALLOC_FAIL, PGMIGRATE_FAIL_THP_SPLIT,
             PGMIGRATE_FAIL_HUGETLB_UNSUPPORTED, MEMORY_FAILURE_RECOVERED, MEMORY_FAILURE_FAILED, MEMORY_FAILURE_IGNORED,
-            MEMORY_FAILURE_DELAYED, MEMORY_FAILURE_SIGBUS, SOFT_OFFLINE_SUCCESS, SOFT_OFFLINE_FAIL);
+            MEMORY_FAILURE_DELAYED, MEMORY_FAILURE_SIGBUS, SOFT_OFFLINE_SUCCESS, SOFT_OFFLINE_FAIL, MEMORY_FAILURE_UNHANDLED);
 
     /**
      * Metrics of device memory (migrate_vma, migrate_to_ram, eviction) and memory hotplug:

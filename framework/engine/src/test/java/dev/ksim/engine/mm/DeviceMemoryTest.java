@@ -108,4 +108,35 @@ class DeviceMemoryTest {
         List<String> v = fx.violations();
         assertTrue(v.stream().anyMatch(s -> s.startsWith("device.frames ") && s.contains("driver pool")), v.toString());
     }
+
+    @Test
+    void memoryFailureOnDevicePagesIsNotHandledAndChangesNothing() {
+        for (DeviceKind kind : DeviceKind.values()) {
+            MmFixture fx = machine(kind, (f, m) -> 0);
+            MmStruct p = fx.process("p", 4);
+            for (int i = 0; i < 4; i++) {
+                fx.mm.access(p, 0, i, 0);
+            }
+            fx.mm.migrateVma(p, 0, 0, 4, 1, 0, 0);
+            int mapped = fx.mm.frameBehind(p, 0, 2);
+            int pte = p.vma(0).pte(2);
+            int pooled = (int) (RAM + DEV - 1);
+            assertEquals(MemoryFailure.Result.NOT_HANDLED, fx.mm.memoryFailure(mapped, 0), kind.toString());
+            assertEquals(MemoryFailure.Result.NOT_HANDLED, fx.mm.memoryFailure(pooled, 0));
+            assertFalse(fx.mm.softOfflinePage(mapped, 0), "soft offline cannot migrate a device page away");
+            assertEquals(2, fx.counter(MmMetrics.MEMORY_FAILURE_UNHANDLED));
+            assertEquals(0, fx.counter(MmMetrics.MEMORY_FAILURE_RECOVERED) + fx.counter(MmMetrics.MEMORY_FAILURE_FAILED)
+                    + fx.counter(MmMetrics.MEMORY_FAILURE_IGNORED));
+            assertEquals(1, fx.counter(MmMetrics.SOFT_OFFLINE_FAIL));
+            assertEquals(pte, p.vma(0).pte(2), "still mapped as it was");
+            assertEquals(mapped, fx.mm.frameBehind(p, 0, 2));
+            assertEquals(0, fx.mm.frames.flags[mapped] & PageFlags.PG_HWPOISON, "no PG_hwpoison on a device page");
+            assertEquals(DEV - 4, fx.mm.device.zone(1).deviceFreePages(), "the pool is as it was");
+            assertEquals(List.of(), fx.violations());
+            fx.mm.access(p, 0, 2, 0);
+            // the CPU's next touch: a device-private page must be copied back, and the device's copy fails
+            assertEquals(kind == DeviceKind.PRIVATE, p.sigbusKilled(), kind.toString());
+            assertEquals(List.of(), fx.violations());
+        }
+    }
 }
