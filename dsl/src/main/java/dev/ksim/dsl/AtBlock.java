@@ -26,7 +26,9 @@ import java.util.Map;
  * at(5.ms) { softOffline process: 'p', mapping: 'heap', page: 7 }  // soft_offline_page
  * </pre>
  * and device drivers' actions: {@code evict node: 1} (every device page of node 1 back to RAM;
- * {@code process: 'p'} for one process's).
+ * {@code process: 'p'} for one process's), and memory hotplug: {@code addMemory node: 1, online:
+ * 'movable'} (add_memory + online_pages of the node's hot-pluggable memory; device memory takes no
+ * {@code online:}, it is memremap'd), {@code offlineMemory node: 1} (offline_pages).
  * The DSL checks words and value types; the engine's validator checks that processes, mappings,
  * pages and nodes exist and that the time lies inside the run.
  */
@@ -41,7 +43,9 @@ public final class AtBlock extends Block {
     static final Map<String, String> MACHINE_SETTINGS = usage(
             "poison", "poison process: 'app', mapping: 'heap', page: 5  or  poison node: 0, free: true",
             "softOffline", "softOffline process: 'app', mapping: 'heap', page: 7",
-            "evict", "evict node: 1");
+            "evict", "evict node: 1",
+            "addMemory", "addMemory node: 1, online: 'movable'",
+            "offlineMemory", "offlineMemory node: 1");
     static final List<String> RANGE_ARGUMENTS = List.of("pages", "from");
     static final List<String> MOVE_ARGUMENTS = List.of("to", "pages", "from");
     static final List<String> POISON_ARGUMENTS = List.of("process", "mapping", "page", "node", "free");
@@ -49,7 +53,12 @@ public final class AtBlock extends Block {
     static final List<String> MIGRATE_VMA_ARGUMENTS = List.of("to", "pages", "from", "skipEvery");
     static final List<String> EVICT_ARGUMENTS = List.of("node", "process");
     /** Who does a machine-level action that is not a hardware error. */
-    static final Map<String, String> MACHINE_ACTORS = Map.of("evict", "a device driver's action");
+    static final Map<String, String> MACHINE_ACTORS = Map.of("evict", "a device driver's action",
+            "addMemory", "memory hotplug", "offlineMemory", "memory hotplug");
+    static final List<String> ADD_MEMORY_ARGUMENTS = List.of("node", "online");
+    static final List<String> OFFLINE_MEMORY_ARGUMENTS = List.of("node");
+    /** The zones {@code addMemory online:} may name (the sysfs states online_kernel / online_movable). */
+    static final List<String> ONLINE_ZONES = List.of("normal", "movable");
 
     private final long atNs;
     /** The process whose mappings the actions name; null at scenario / machine level. */
@@ -220,6 +229,48 @@ public final class AtBlock extends Block {
         String process = args.containsKey("process") ? nameArg("evict process:", args.get("process")) : null;
         if (node != null && (process != null || !args.containsKey("process"))) {
             events.add(new EventSpec(atNs, Action.EVICT, process, null, 0, 0, (int) Math.min(node, Integer.MAX_VALUE), at));
+        }
+    }
+
+    /** Memory hot-add: {@code addMemory node: 1, online: 'movable'} ({@code 'normal'}); device memory takes no {@code online:}. */
+    public void addMemory(Map<?, ?> args) {
+        SourceRef at = ev.here();
+        if (!checkArguments("addMemory", args, ADD_MEMORY_ARGUMENTS, at)) {
+            return;
+        }
+        if (!args.containsKey("node")) {
+            report(at, "addMemory needs a node: " + MACHINE_SETTINGS.get("addMemory"));
+            return;
+        }
+        String zone = null;
+        if (args.containsKey("online")) {
+            Object z = args.get("online");
+            zone = z instanceof CharSequence cs ? cs.toString() : null;
+            if (zone == null || !ONLINE_ZONES.contains(zone)) {
+                report(at, "addMemory online: must be 'normal' or 'movable' (ZONE_NORMAL, ZONE_MOVABLE), got "
+                        + (zone == null ? Values.describe(z) : "'" + zone + "'" + Values.suggest(zone, ONLINE_ZONES).replaceAll(";$", "")));
+                return;
+            }
+        }
+        Long node = integerArg("addMemory node:", args.get("node"), 0);
+        if (node != null) {
+            events.add(new EventSpec(atNs, Action.ADD_MEMORY, null, null, 0, 0, (int) Math.min(node, Integer.MAX_VALUE), zone, 0, at));
+        }
+    }
+
+    /** Memory offlining: {@code offlineMemory node: 1}. */
+    public void offlineMemory(Map<?, ?> args) {
+        SourceRef at = ev.here();
+        if (!checkArguments("offlineMemory", args, OFFLINE_MEMORY_ARGUMENTS, at)) {
+            return;
+        }
+        if (!args.containsKey("node")) {
+            report(at, "offlineMemory needs a node: " + MACHINE_SETTINGS.get("offlineMemory"));
+            return;
+        }
+        Long node = integerArg("offlineMemory node:", args.get("node"), 0);
+        if (node != null) {
+            events.add(new EventSpec(atNs, Action.OFFLINE_MEMORY, null, null, 0, 0, (int) Math.min(node, Integer.MAX_VALUE), at));
         }
     }
 

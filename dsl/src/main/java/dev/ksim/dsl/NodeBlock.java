@@ -16,7 +16,8 @@ import java.util.Map;
  * node. {@code size} is a synonym of {@code memory}. Without {@code cpus} the node is memory-only;
  * without {@code provider} its memory is plain system RAM ({@code system-ram}). {@code device
  * 'coherent'} (or {@code 'private'}, {@code 'public'}) makes the node's memory device memory in
- * ZONE_DEVICE, handed out only by its driver.
+ * ZONE_DEVICE, handed out only by its driver. {@code hotplug 64.MiB} makes the top of the node's
+ * memory hot-pluggable: absent at boot until a timed {@code addMemory}.
  */
 public final class NodeBlock extends Block {
     static final String DEFAULT_PROVIDER = "system-ram";
@@ -27,7 +28,8 @@ public final class NodeBlock extends Block {
             "provider", "provider 'system-ram', latency: 80.ns",
             "movable", "movable 16.MiB",
             "watermarks", "watermarks min: 1.MiB, low: 2.MiB, high: 3.MiB",
-            "device", "device 'coherent'");
+            "device", "device 'coherent'",
+            "hotplug", "hotplug 64.MiB");
 
     final int id;
     private Long bytes;
@@ -37,6 +39,7 @@ public final class NodeBlock extends Block {
     private long movableBytes;
     private WatermarkSpec watermarks;
     private DeviceSpec device;
+    private long hotplugBytes;
 
     NodeBlock(Evaluation ev, SourceRef where, int id) {
         super(ev, where);
@@ -147,6 +150,14 @@ public final class NodeBlock extends Block {
         device = new DeviceSpec(k, at);
     }
 
+    /** How much of the node's memory (its top) is hot-pluggable: absent at boot, added by {@code addMemory}. */
+    public void hotplug(Object size) {
+        Long b = sizeArg("hotplug", size);
+        if (b != null) {
+            hotplugBytes = b;
+        }
+    }
+
     NodeSpec build(List<Integer> distances) {
         boolean quiet = dirty;
         PluginRef provider = providerSeen ? providerRef : defaultPlugin(PluginKind.MEMORY_PROVIDER, DEFAULT_PROVIDER, "provider", where);
@@ -159,6 +170,6 @@ public final class NodeBlock extends Block {
         if (provider == null) {
             return null;
         }
-        return new NodeSpec(id, bytes, provider, cpuList, distances, movableBytes, watermarks, device, 0, where);
+        return new NodeSpec(id, bytes, provider, cpuList, distances, movableBytes, watermarks, device, hotplugBytes, where);
     }
 }

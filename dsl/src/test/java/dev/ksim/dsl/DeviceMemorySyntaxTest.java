@@ -153,4 +153,60 @@ class DeviceMemorySyntaxTest {
                 f + ":16: evict names node 2, but the machine has nodes 0..1",
                 f + ":17: evict names unknown process 'ap'; did you mean 'app'?"), validate(load(p)));
     }
+
+    @Test
+    void hotplugAndItsEventsBuildTheModel() throws IOException {
+        Path p = write("memory 32.MiB; hotplug 32.MiB", "        at(1.ms) { addMemory node: 1, online: 'movable' }", "",
+                "    at(8.ms) { offlineMemory node: 1 }");
+        ScenarioModel m = load(p);
+        String f = p.toString();
+        assertEquals(32L << 20, m.machine().nodes().get(1).hotplugBytes());
+        assertEquals(List.of(
+                new EventSpec(1_000_000, Action.ADD_MEMORY, null, null, 0, 0, 1, "movable", 0, new SourceRef(f, 7)),
+                new EventSpec(8_000_000, Action.OFFLINE_MEMORY, null, null, 0, 0, 1, new SourceRef(f, 15))), m.events());
+        assertEquals(List.of(), validate(m));
+        Files.writeString(p, Files.readString(p).replace("metric 'accesses' greaterThan 0", "metric 'node1.managed_pages' equalTo 0"));
+        assertEquals(List.of(), validate(load(p)));
+    }
+
+    @Test
+    void hotplugErrorsAreLocated() throws IOException {
+        Path p = write("memory 32.MiB; hotplug 3.MiB", "        at(1.ms) { addMemory node: 1, online: 'movabel' }"
+                + "\n        at(2.ms) { addMemory node: 1 }", "        at(2.ms) { offlineMemory node: 1 }", "");
+        ScenarioException e = assertThrows(ScenarioException.class, () -> loader.load(p, Map.of()));
+        String f = p.toString();
+        assertEquals(List.of(
+                f + ":7: addMemory online: must be 'normal' or 'movable' (ZONE_NORMAL, ZONE_MOVABLE), got 'movabel'; did you"
+                        + " mean 'movable'?",
+                f + ":13: 'offlineMemory' is memory hotplug, not something process 'app' does: write it in scenario {} or"
+                        + " machine {}: at(2ms) { offlineMemory node: 1 }"), messages(e));
+
+        Path q = write("memory 32.MiB; hotplug 3.MiB; movable 30.MiB", "        at(2.ms) { addMemory node: 1 }\n"
+                + "        at(3.ms) { addMemory node: 0, online: 'normal' }", "", "");
+        String g = q.toString();
+        assertEquals(List.of(
+                g + ":6: node1 movable (31457280 bytes) and hotplug (3145728 bytes) together exceed its memory (33554432 bytes);"
+                        + " movable is the part of the memory present at boot that is ZONE_MOVABLE",
+                g + ":7: addMemory needs the zone to online node 1's memory into: online: 'movable' or online: 'normal'",
+                g + ":8: addMemory names node 0, which has no hot-pluggable memory; declare it in the node's block, e.g. hotplug"
+                        + " 64.MiB"), validate(load(q)));
+
+        Path r = write("memory 32.MiB; hotplug 3.MiB", "", "", "");
+        assertEquals(List.of(r + ":6: node1 hotplug must be a multiple of 2 MiB (a pageblock, ksim's hotplug granularity) or all"
+                + " of the node's memory, got 3145728 bytes"), validate(load(r)));
+
+        Path d = write("memory 32.MiB; device 'coherent'", "        at(2.ms) { addMemory node: 1, online: 'normal' }\n"
+                + "        at(3.ms) { offlineMemory node: 1 }", "", "");
+        assertEquals(List.of(d + ":7: addMemory names node 1, which has no hot-pluggable memory (its device memory is memremap'd"
+                + " at boot); declare it in the node's block, e.g. hotplug 32.MiB"), validate(load(d)));
+        Path d2 = write("memory 32.MiB; device 'coherent'; hotplug 32.MiB; movable 4.MiB",
+                "        at(2.ms) { addMemory node: 1, online: 'normal' }", "", "");
+        assertEquals(List.of(
+                d2 + ":6: node1 movable (4194304 bytes) and hotplug (33554432 bytes) together exceed its memory (33554432 bytes);"
+                        + " movable is the part of the memory present at boot that is ZONE_MOVABLE",
+                d2 + ":6: node1 is device memory (ZONE_DEVICE) and has no ZONE_MOVABLE part; drop movable, or drop device to"
+                        + " online the memory as an ordinary NUMA node",
+                d2 + ":7: addMemory: node 1 is device memory, which is memremap'd into its driver's pool, not onlined; drop"
+                        + " online:"), validate(load(d2)));
+    }
 }

@@ -324,16 +324,21 @@ final class DeviceMemory {
      * the call's simulated time (ns), recorded in {@code migrate_vma_latency}; charged to no thread.
      */
     long evict(int node, MmStruct only, int cpu) {
+        PglistData n = m.nodes[node];
+        return evict(node, n.startPfn, n.startPfn + n.spannedPages, only, cpu);
+    }
+
+    /** {@link #evict(int, MmStruct, int)} of the device pages in pfns [from, to) of node {@code node} only. */
+    long evict(int node, int from, int to, MmStruct only, int cpu) {
         Zone z = zones[node];
         if (z == null) {
             throw new IllegalArgumentException("node" + node + " has no device memory");
         }
         counters();
         FrameTable t = m.frames;
-        PglistData n = m.nodes[node];
         long cost = costCall;
         long before = m.pending;
-        for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
+        for (int f = from; f < to; f++) {
             if (!z.deviceAllocated(f) || t.rmapVma[f] == FrameTable.FREE) {
                 continue; // in the pool, or the destination of a migrate_vma in flight
             }

@@ -101,6 +101,10 @@ public final class MemoryManager {
     private Mlock mlock;
     private Migrate migrate;
     private MemoryFailure memoryFailure;
+    /** Memory hot-add, onlining and offlining at a simulated time. */
+    final MemoryHotplug hotplug;
+    /** The settings the machine was built with (hotplug recomputes watermarks with them). */
+    final MmSettings settings;
     /** ZONE_DEVICE memory of the nodes whose memory is device memory (none: {@link DeviceMemory#any} false). */
     final DeviceMemory device;
     /** Each node's device zone while the nodes are built, null for RAM nodes. */
@@ -242,6 +246,8 @@ public final class MemoryManager {
         this.vmscan = new Vmscan(this, metrics);
         this.device = new DeviceMemory(this, deviceZones, metrics, costs);
         this.deviceZones = null;
+        this.settings = settings;
+        this.hotplug = new MemoryHotplug(this, settings, metrics);
         this.metrics = metrics;
         this.costs = costs;
         for (PglistData n : nodes) {
@@ -270,37 +276,47 @@ public final class MemoryManager {
         } catch (IllegalArgumentException x) {
             throw new IllegalArgumentException("node" + id + ": " + x.getMessage(), x);
         }
+        // hot-pluggable memory at the top of the node stays absent until a timed add_memory (MemoryHotplug)
+        int end = MemoryHotplug.bootEnd(start, count, settings.hotplug(id));
+        boolean hot = end < start + count;
         if (kind != null) {
             Zone dev = Zone.device(map, id, kind);
-            map.addMemory(start, count);
-            dev.memremapPages(start, count);
+            if (end > start) {
+                map.addMemory(start, end - start);
+                dev.memremapPages(start, end - start);
+            }
             deviceZones[id] = dev;
             return new PglistData(id, start, count, m.loadLatencyNs(), m.tier(), m.cpuAccessible(), hasCpus, frames, map, List.of());
         }
-        map.addMemory(start, count);
-        int end = start + count;
-        long movable = Math.min(count, Math.max(0, settings.movable(id)));
+        if (end > start) {
+            map.addMemory(start, end - start);
+        }
+        long movable = Math.min(end - start, Math.max(0, settings.movable(id)));
         int boundary = end;
         if (movable > 0) {
             boundary = Math.max(start, (int) (end - movable) & ~(MemMap.PAGEBLOCK_NR_PAGES - 1));
         }
         List<Zone> zones = new ArrayList<>(2);
-        if (boundary > start) {
+        if (boundary > start || hot) { // a node with hot-pluggable memory has both zones, empty until onlined
             Zone normal = Zone.normal(map, id);
-            normal.onlinePages(start, boundary - start);
+            if (boundary > start) {
+                normal.onlinePages(start, boundary - start);
+            }
             zones.add(normal);
         }
-        if (boundary < end) {
+        if (boundary < end || hot) {
             Zone mov = Zone.movable(map, id);
-            mov.onlinePages(boundary, end - boundary);
+            if (boundary < end) {
+                mov.onlinePages(boundary, end - boundary);
+            }
             zones.add(mov);
         }
         allZones.addAll(zones);
         return new PglistData(id, start, count, m.loadLatencyNs(), m.tier(), m.cpuAccessible(), hasCpus, frames, map, zones);
     }
 
-    /** setup_per_zone_wmarks at boot, then the explicit ZONE_NORMAL marks of the settings. */
-    private void setupWatermarks(MmSettings settings) {
+    /** setup_per_zone_wmarks at boot (and after onlining or offlining), then the explicit ZONE_NORMAL marks of the settings. */
+    void setupWatermarks(MmSettings settings) {
         if (vm.minFreeKbytes() == VmSpec.KERNEL_DEFAULT) {
             long lowmem = 0;
             for (Zone z : allZones) {
@@ -830,6 +846,20 @@ public final class MemoryManager {
             return Pte.frame(e);
         }
         return Pte.isDevicePrivate(e) ? device.privateFrame(vma, (int) page) : -1;
+    }
+
+    /**
+     * Hot-add of node {@code node}'s hot-pluggable memory: add_memory and online_pages into
+     * {@code online} (ZONE_NORMAL or ZONE_MOVABLE), or memremap_pages for device memory
+     * ({@code online} null); see {@link MemoryHotplug#addMemory}. Returns the pages that came online.
+     */
+    public long addMemory(int node, ZoneType online) {
+        return hotplug.addMemory(node, online);
+    }
+
+    /** offline_pages of node {@code node}'s hot-pluggable memory, on {@code cpu}; see {@link MemoryHotplug#offlineMemory}. True on success. */
+    public boolean offlineMemory(int node, int cpu) {
+        return hotplug.offlineMemory(node, cpu);
     }
 
     /** Whether frame {@code f} is ZONE_DEVICE memory. */

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The memory manager's executable invariants, one {@link InvariantCheck} each:
  * <ol>
- * <li>{@code mm.frames}: every frame of a node belongs to one of its zones and is either free
+ * <li>{@code mm.frames}: every frame of a node is absent or offline (memory hotplug: then it is
+ *     nobody's) or belongs to one of its zones and is either free
  *     (not allocated in the buddy allocator, unmapped, no flags) or a user page (an allocated
  *     order-0 block mapped by exactly one PTE); the free lists themselves are checked by
  *     {@link dev.ksim.engine.mm.zone.ZoneInvariants};</li>
@@ -130,8 +131,12 @@ final class MmInvariants {
         for (PglistData n : m.nodes) {
             for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
                 dev.ksim.engine.mm.zone.Zone z = n.memMap.zoneOf(f);
-                if (z == null) {
-                    v.add("frame " + f + " of node" + n.nodeId + " belongs to no zone");
+                if (z == null) { // absent or offline (hot-pluggable memory not added, or offlined): nobody's
+                    if (t.rmapVma[f] != FrameTable.FREE || t.flags[f] != 0 || refs[f] != 0 || t.pins[f] != 0) {
+                        v.add("frame " + f + " of node" + n.nodeId + " belongs to no zone (" + (n.memMap.present(f) ? "offline"
+                                : "absent") + ") but has reverse map " + t.rmapVma[f] + ", flags " + t.flags[f] + " and "
+                                + refs[f] + " PTEs");
+                    }
                     continue;
                 }
                 if (!z.type().buddyManaged()) {

@@ -132,6 +132,17 @@ public final class MmMetrics {
     public static final String DEVICE_EVICT_FAIL = "device_evict_fail";
     /** DEVICE_COHERENT pages migrated to RAM because they were to be pinned (FOLL_LONGTERM, migrate_device_coherent_folio). */
     public static final String MIGRATE_DEVICE_COHERENT = "migrate_device_coherent";
+    /** Memory hotplug (ksim's names; the kernel has tracepoints, no counters): pages that came online (onlined or memremap'd). */
+    public static final String MEMORY_ONLINE_PAGES = "memory_online_pages";
+    /** Pages that went offline. */
+    public static final String MEMORY_OFFLINE_PAGES = "memory_offline_pages";
+    /** offline_pages calls that succeeded / failed (-EBUSY: a pinned page, or a page that would not move). */
+    public static final String MEMORY_OFFLINE_SUCCESS = "memory_offline_success";
+    public static final String MEMORY_OFFLINE_FAIL = "memory_offline_fail";
+    /** Pages offline_pages migrated out of the range (also in pgmigrate_success). */
+    public static final String MEMORY_OFFLINE_MIGRATED = "memory_offline_migrated";
+    /** Per node with hot-pluggable memory, a gauge: {@code node<N>.managed_pages} (0 = no N_MEMORY). */
+    public static final String MANAGED_PAGES = "managed_pages";
     /** Histogram: simulated time of each migrate_vma call (setup to finalize) and each eviction, ns. */
     public static final String MIGRATE_VMA_LATENCY = "migrate_vma_latency";
 
@@ -153,7 +164,8 @@ public final class MmMetrics {
      */
     public static final List<String> DEVICE_COUNTERS = List.of(MIGRATE_VMA_COLLECTED, MIGRATE_VMA_MIGRATED,
             MIGRATE_VMA_SKIPPED, MIGRATE_VMA_RACED, MIGRATE_TO_RAM, MIGRATE_TO_RAM_FAIL, DEVICE_EVICTED, DEVICE_EVICT_FAIL,
-            MIGRATE_DEVICE_COHERENT);
+            MIGRATE_DEVICE_COHERENT, MEMORY_ONLINE_PAGES, MEMORY_OFFLINE_PAGES, MEMORY_OFFLINE_SUCCESS, MEMORY_OFFLINE_FAIL,
+            MEMORY_OFFLINE_MIGRATED);
 
     /** Machine-wide metrics every run reports (counters, plus {@link #SWAP_USED} read at the end). */
     public static final List<String> COUNTERS = List.of(ACCESSES, PGFAULT, PGMAJFAULT, PSWPIN, PSWPOUT, OOM_KILL,

@@ -8,8 +8,9 @@ import java.util.TreeSet;
 
 /**
  * The semantic checks of device memory and memory hotplug, for {@link ScenarioValidator}: what a
- * node with {@code device 'kind'} may also declare, and the metrics such machines report. Every
- * problem is located at the declaration it concerns.
+ * node with {@code device 'kind'} or {@code hotplug} may also declare, the events that act on
+ * them ({@code migrateVma}, {@code evict}, {@code addMemory}, {@code offlineMemory}), and the
+ * metrics such machines report. Every problem is located at the declaration it concerns.
  */
 final class DeviceValidator {
     private DeviceValidator() {
@@ -21,6 +22,7 @@ final class DeviceValidator {
      * user page, which device pages are never on).
      */
     static void validateNode(MachineSpec machine, NodeSpec n, SourceRef nw, List<Diagnostic> out) {
+        validateHotplug(n, nw, out);
         DeviceSpec d = n.device();
         if (d == null) {
             return;
@@ -58,10 +60,14 @@ final class DeviceValidator {
             processes.add(p.name());
         }
         for (EventSpec e : m.events()) {
+            SourceRef w = e.where() == null ? SourceRef.UNKNOWN : e.where();
+            if (e.action() == EventSpec.Action.ADD_MEMORY || e.action() == EventSpec.Action.OFFLINE_MEMORY) {
+                validateHotplugEvent(e, machine, w, out);
+                continue;
+            }
             if (e.action() != EventSpec.Action.MIGRATE_VMA && e.action() != EventSpec.Action.EVICT) {
                 continue;
             }
-            SourceRef w = e.where() == null ? SourceRef.UNKNOWN : e.where();
             String word = e.action().word();
             int nodes = machine.nodes().size();
             if (e.node() < 0 || e.node() >= nodes) {
@@ -94,6 +100,59 @@ final class DeviceValidator {
         return ids.size() == 1 ? "; node " + ids.get(0) + " has device memory" : "; nodes " + String.join(", ", ids) + " have device memory";
     }
 
+    /** 2 MiB: ksim's hotplug granularity (a pageblock). */
+    static final long PAGEBLOCK_BYTES = 512 * MemoryManager.PAGE_SIZE;
+
+    /** Hot-pluggable memory: within the node, beside its ZONE_MOVABLE part, in whole pageblocks. */
+    private static void validateHotplug(NodeSpec n, SourceRef nw, List<Diagnostic> out) {
+        long h = n.hotplugBytes();
+        if (h == 0) {
+            return;
+        }
+        if (h < 0 || h > n.sizeBytes()) {
+            out.add(new Diagnostic(nw, "node" + n.id() + " hotplug must be between 0 and the node's memory (" + n.sizeBytes()
+                    + " bytes), got " + h + " bytes"));
+        } else if (n.movableBytes() + h > n.sizeBytes()) {
+            out.add(new Diagnostic(nw, "node" + n.id() + " movable (" + n.movableBytes() + " bytes) and hotplug (" + h
+                    + " bytes) together exceed its memory (" + n.sizeBytes() + " bytes); movable is the part of the memory"
+                    + " present at boot that is ZONE_MOVABLE"));
+        } else if (h % PAGEBLOCK_BYTES != 0 && h != n.sizeBytes()) {
+            out.add(new Diagnostic(nw, "node" + n.id() + " hotplug must be a multiple of 2 MiB (a pageblock, ksim's hotplug"
+                    + " granularity) or all of the node's memory, got " + h + " bytes"));
+        }
+    }
+
+    /** Memory hotplug events: a node with hot-pluggable memory (or device memory, for offlining), the right zone. */
+    private static void validateHotplugEvent(EventSpec e, MachineSpec machine, SourceRef w, List<Diagnostic> out) {
+        String word = e.action().word();
+        int nodes = machine.nodes().size();
+        if (e.node() < 0 || e.node() >= nodes) {
+            out.add(new Diagnostic(w, word + " names node " + e.node() + ", but the machine has nodes 0.." + (nodes - 1)));
+            return;
+        }
+        NodeSpec n = machine.nodes().get(e.node());
+        boolean device = n.device() != null;
+        if (n.hotplugBytes() == 0 && !(device && e.action() == EventSpec.Action.OFFLINE_MEMORY)) {
+            out.add(new Diagnostic(w, word + " names node " + e.node() + ", which has no hot-pluggable memory"
+                    + (device ? " (its device memory is memremap'd at boot)" : "") + "; declare it in the node's block, e.g. hotplug "
+                    + (n.sizeBytes() >= PAGEBLOCK_BYTES ? n.sizeBytes() / (1024 * 1024) + ".MiB" : "2.MiB")));
+            return;
+        }
+        if (e.action() != EventSpec.Action.ADD_MEMORY) {
+            return;
+        }
+        if (device && e.zone() != null) {
+            out.add(new Diagnostic(w, "addMemory: node " + e.node() + " is device memory, which is memremap'd into its driver's"
+                    + " pool, not onlined; drop online:"));
+        } else if (!device && e.zone() == null) {
+            out.add(new Diagnostic(w, "addMemory needs the zone to online node " + e.node() + "'s memory into: online: 'movable'"
+                    + " or online: 'normal'"));
+        } else if ("normal".equals(e.zone()) && n.movableBytes() > 0) {
+            out.add(new Diagnostic(w, "addMemory: node " + e.node() + "'s hot-pluggable memory lies above its ZONE_MOVABLE part;"
+                    + " onlining it into ZONE_NORMAL would interleave the zones, which the kernel refuses; online: 'movable'"));
+        }
+    }
+
     /** Pages of {@code n} that are ZONE_NORMAL at boot: none for device memory. */
     static long bootNormalPages(NodeSpec n) {
         if (n.device() != null) {
@@ -109,6 +168,9 @@ final class DeviceValidator {
             if (n.device() != null) {
                 names.add(MmMetrics.nodeMetric(n.id(), MmMetrics.DEVICE_PAGES_FREE));
                 names.add(MmMetrics.nodeMetric(n.id(), MmMetrics.DEVICE_PAGES_USED));
+            }
+            if (n.hotplugBytes() > 0) {
+                names.add(MmMetrics.nodeMetric(n.id(), MmMetrics.MANAGED_PAGES));
             }
         }
         if (events) {

@@ -38,7 +38,10 @@ import java.util.Map;
  * <li>{@code migrateVma} is the device driver's (a device fault or a prefetch ioctl): on the first
  *     thread's CPU, charged to no thread; a thread touching a page under migration waits for it
  *     ({@link MemoryManager#migrateVma}). {@code evict} is the driver's too (CPU 0, or the named
- *     process's first thread's CPU).</li>
+ *     process's first thread's CPU);</li>
+ * <li>{@code addMemory} and {@code offlineMemory} are memory hotplug (a udev rule or an
+ *     administrator writing to sysfs; for device memory its driver): on CPU 0, charged to no thread
+ *     ({@link MemoryManager#addMemory}, {@link MemoryManager#offlineMemory}).</li>
  * </ul>
  * An action on a process that has already died (OOM or SIGBUS) does nothing: its mappings are
  * gone, and the pins it held were dropped at exit. Poisoning a page that already holds a
@@ -165,7 +168,7 @@ final class ScenarioEvents implements EventHandler {
 
     /**
      * An action on the machine rather than on a mapping: a device driver's eviction (on CPU 0, or
-     * the named process's first thread's CPU).
+     * the named process's first thread's CPU), memory hot-add and offlining (a sysfs write, on CPU 0).
      */
     private void machineAction(EventSpec e) {
         switch (e.action()) {
@@ -176,6 +179,9 @@ final class ScenarioEvents implements EventHandler {
                 }
                 memory.evictDevicePages(e.node(), t == null ? null : t.mm(), t == null ? 0 : t.cpu());
             }
+            case ADD_MEMORY -> memory.addMemory(e.node(), e.zone() == null ? null
+                    : "normal".equals(e.zone()) ? dev.ksim.engine.mm.zone.ZoneType.NORMAL : dev.ksim.engine.mm.zone.ZoneType.MOVABLE);
+            case OFFLINE_MEMORY -> memory.offlineMemory(e.node(), 0);
             default -> throw new IllegalStateException("unhandled action " + e.action());
         }
     }

@@ -115,4 +115,35 @@ class DeviceScenarioTest {
         assertTrue(metric(a, MmMetrics.MIGRATE_VMA_SKIPPED) > 0);
         assertEquals(List.of(), a.invariants().violations());
     }
+
+    @Test
+    void memoryHotAddedAtATimeTakesAllocationsAndOffliningFailsOnAPinnedPage() {
+        // node 1 (CPU 1) has 512 frames, all hot-pluggable; the thread on CPU 1 prefers it (first-touch), but its
+        // 100 references are over long before the hot-add at 1 ms; then a driver pins pages 200..207 of it
+        ScenarioModel m = new ScenarioBuilder().cpus(2)
+                .node(1024, List.of(0))
+                .node(new NodeSpec(1, 512 * ScenarioBuilder.PAGE, ref(PluginKind.MEMORY_PROVIDER, "ram", Map.of()), List.of(1),
+                        List.of(), 0, null, null, 512 * ScenarioBuilder.PAGE, at(11)))
+                .reclaim(ReclaimMode.LRU, new VmSpec(0, VmSpec.DEFAULT_WATERMARK_SCALE_FACTOR, VmSpec.DEFAULT_SWAPPINESS, false))
+                .process("app", 256, thread("t0", 1, "sequential", Map.of(), 100))
+                .duration(10 * MS).build()
+                .withEvents(List.of(
+                        new EventSpec(MS, Action.ADD_MEMORY, null, null, 0, 0, 1, "movable", 0, at(70)),
+                        new EventSpec(MS, Action.PIN, "app", "heap", 200, 8, -1, at(71)), // faulted in by GUP on node 1
+                        new EventSpec(2 * MS, Action.OFFLINE_MEMORY, null, null, 0, 0, 1, at(72)),
+                        new EventSpec(3 * MS, Action.UNPIN, "app", "heap", 0, EventSpec.WHOLE_MAPPING, -1, at(73)),
+                        new EventSpec(4 * MS, Action.OFFLINE_MEMORY, null, null, 0, 0, 1, at(74))));
+        RunResult r = Simulation.run(m, 1, PLUGINS, new RunOptions(200));
+        assertNull(r.error());
+        assertEquals(List.of(), r.invariants().violations());
+        assertEquals(512, metric(r, MmMetrics.MEMORY_ONLINE_PAGES));
+        assertEquals(1, metric(r, MmMetrics.MEMORY_OFFLINE_FAIL), "page 200 was pinned on node 1 at 2 ms");
+        assertEquals(1, metric(r, MmMetrics.MEMORY_OFFLINE_SUCCESS));
+        assertEquals(512, metric(r, MmMetrics.MEMORY_OFFLINE_PAGES));
+        long migrated = metric(r, MmMetrics.MEMORY_OFFLINE_MIGRATED);
+        assertEquals(8, migrated, "the pages faulted in after the hot-add moved to node 0");
+        assertEquals(0, metric(r, "node1.managed_pages"));
+        assertEquals(0, metric(r, "node1.nr_free_pages"));
+        assertTrue(metric(r, "numa_miss") > 0, "before the hot-add node 1 had no memory: allocations went to node 0");
+    }
 }
