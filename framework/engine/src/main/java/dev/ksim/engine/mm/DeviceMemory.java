@@ -7,11 +7,8 @@ import dev.ksim.engine.metrics.LatencyHistogram;
 import dev.ksim.engine.metrics.LongCounter;
 import dev.ksim.engine.metrics.MetricsRegistry;
 import dev.ksim.engine.mm.zone.DeviceKind;
-import dev.ksim.engine.mm.zone.MigrateType;
-import dev.ksim.engine.mm.zone.Watermarks;
 import dev.ksim.engine.mm.zone.Zone;
 import dev.ksim.engine.mm.zone.ZoneInvariants;
-import dev.ksim.engine.mm.zone.Zonelist;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -52,8 +49,9 @@ import java.util.List;
  *     (mlock_pte_range skips zone-device folios).</li>
  * </ul>
  * Driver eviction ({@link #evict}, migrate_device_range): every device page of the node (or of one
- * process) is migrated back to RAM, allocated along the device node's zonelist (the nearest RAM)
- * above the min watermark without reclaim; a page that gets no RAM stays ({@code device_evict_fail}).
+ * process) is migrated back to RAM, allocated as the driver's {@code alloc_page(GFP_HIGHUSER)} is:
+ * on the evicting CPU's node, with reclaim and the OOM killer when RAM is short; a page whose owner
+ * the OOM killer took counts {@code device_evict_fail} (its exit gave the page back).
  * Process exit and the OOM killer give device pages back to the pool ({@link #exitMmap}).
  * Hardening hooks see RAM frames only.
  *
@@ -289,29 +287,40 @@ final class DeviceMemory {
     }
 
     /**
+     * A RAM frame for a device page of {@code owner} that goes back to RAM on {@code cpu}'s behalf:
+     * the driver's {@code alloc_page(GFP_HIGHUSER)} on that CPU's node, falling back along its
+     * zonelist, with reclaim and, when nothing can be reclaimed, the OOM killer; -1 when the OOM
+     * killer chose {@code owner} (its exit gave its device pages back). Reclaim time accumulates in
+     * {@code m.pending}.
+     */
+    private int allocRam(MmStruct owner, int cpu) {
+        int cpuNode = m.topology().cpuNode(cpu);
+        return m.allocFaultFrame(owner, cpuNode, cpu, cpuNode);
+    }
+
+    /**
      * migrate_device_coherent_folio: the DEVICE_COHERENT (or PUBLIC) page in frame {@code f},
-     * about to be pinned, moves to a RAM frame (any node, along the zonelist of {@code cpu}'s node,
-     * above the min watermark); its translation is shot down. Returns the new frame, -1 when no RAM
-     * could be had (the pin then fails, as with -EBUSY). Runs for a driver: charged to no thread.
+     * about to be pinned, moves to a RAM frame ({@link #allocRam}); its translation is shot down.
+     * Returns the new frame, -1 when none could be had (the pin then fails, as with -EBUSY). Runs
+     * for a driver: charged to no thread; recorded in {@code migrate_vma_latency}.
      */
     int migrateCoherentToRam(int f, int cpu) {
         counters();
-        int preferred = m.topology().cpuNode(cpu);
-        int nf = m.zonelist.allocPages(preferred, 0, MigrateType.MIGRATE_MOVABLE, Zonelist.NO_NODEMASK, Watermarks.WMARK_MIN);
-        if (nf < 0) {
-            return -1;
-        }
-        int got = m.zonelist.lastNode();
-        m.countAlloc(nf, got, -1, -1);
         VmArea vma = m.vmas[m.frames.rmapVma[f]];
         int p = m.frames.rmapIndex[f];
         long before = m.pending;
-        m.hardeningAllocated(got, nf);
-        m.tlbs.flushTlbMmRange(cpu, vma.mm.pid, vma.startVpn + p, 1);
+        m.pending = 0;
+        int nf = allocRam(vma.mm, cpu);
+        if (nf < 0) {
+            m.pending = before;
+            return -1;
+        }
+        long cost = m.pending + costCall + costCopyFrom + m.hardeningAllocated(m.nodeOf(nf), nf);
+        cost += m.tlbs.flushTlbMmRange(cpu, vma.mm.pid, vma.startVpn + p, 1);
         replaceWithRam(vma, p, f, nf);
         m.pending = before;
         coherentMigrated.inc();
-        latency.record(costCall + costCopyFrom);
+        latency.record(cost);
         return nf;
     }
 
@@ -338,6 +347,7 @@ final class DeviceMemory {
         FrameTable t = m.frames;
         long cost = costCall;
         long before = m.pending;
+        m.pending = 0;
         for (int f = from; f < to; f++) {
             if (!z.deviceAllocated(f) || t.rmapVma[f] == FrameTable.FREE) {
                 continue; // in the pool, or the destination of a migrate_vma in flight
@@ -346,14 +356,12 @@ final class DeviceMemory {
             if (only != null && vma.mm != only) {
                 continue;
             }
-            int nf = m.zonelist.allocPages(node, 0, MigrateType.MIGRATE_MOVABLE, Zonelist.NO_NODEMASK, Watermarks.WMARK_MIN);
+            int nf = allocRam(vma.mm, cpu);
             if (nf < 0) {
-                evictFail.inc();
+                evictFail.inc(); // the OOM killer took the page's owner: its pages are back in the pool
                 continue;
             }
-            int got = m.zonelist.lastNode();
-            m.countAlloc(nf, got, -1, -1);
-            cost += m.hardeningAllocated(got, nf);
+            cost += m.hardeningAllocated(m.nodeOf(nf), nf);
             int p = t.rmapIndex[f];
             if (z.deviceKind() != DeviceKind.PRIVATE) {
                 cost += m.tlbs.flushTlbMmRange(cpu, vma.mm.pid, vma.startVpn + p, 1);
@@ -362,6 +370,7 @@ final class DeviceMemory {
             cost += costCopyFrom;
             evicted.inc();
         }
+        cost += m.pending;
         m.pending = before;
         latency.record(cost);
         return cost;
