@@ -52,6 +52,7 @@ final class DeviceInvariants {
                 }
             }
         }
+        boolean[] destinations = d.inFlightDestinations();
         for (PglistData n : m.nodes) {
             Zone z = d.zones[n.nodeId];
             if (z == null) {
@@ -82,7 +83,7 @@ final class DeviceInvariants {
                 }
                 int id = t.rmapVma[f];
                 if (id == FrameTable.FREE) {
-                    if (refs != 0 || !d.inFlightDestination(f)) {
+                    if (refs != 0 || destinations == null || !destinations[f]) {
                         v.add(where + " is handed out but mapped by nobody" + (refs != 0 ? " though " + refs + " PTEs map it"
                                 : " and no migrate_vma in flight has it as a destination (leaked)"));
                     }

@@ -10,7 +10,7 @@ import dev.ksim.engine.mm.zone.DeviceKind;
 import dev.ksim.engine.mm.zone.Zone;
 import dev.ksim.engine.mm.zone.ZoneInvariants;
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.util.TreeSet;
 import java.util.List;
 
 /**
@@ -67,8 +67,8 @@ final class DeviceMemory {
     private final boolean any;
     /** Per VMA id, per page: the DEVICE_PRIVATE frame + 1 its device-private entry stands for (0: none). */
     private int[][] privateFrames = new int[0][];
-    /** Device frames whose data the device reported bad (uncorrected errors): hardware state, not the kernel's. */
-    private final BitSet bad = new BitSet();
+    /** Device frames whose data the device reported bad (uncorrected errors): hardware state, not the kernel's; few. */
+    private final TreeSet<Integer> bad = new TreeSet<>();
     private MigrateVma migrateVma;
     private LongCounter toRam;
     private LongCounter toRamFail;
@@ -244,7 +244,7 @@ final class DeviceMemory {
 
     /** The device reported an uncorrected error in frame {@code f}: its data is bad (hardware state; the kernel does nothing). */
     void markBad(int f) {
-        bad.set(f);
+        bad.add(f);
     }
 
     // ------------------------------------------------------------------ CPU faults
@@ -268,7 +268,7 @@ final class DeviceMemory {
         if (f < 0) {
             throw new IllegalStateException("device-private entry without a device frame at " + vma.name + "[" + p + "]");
         }
-        if (bad.get(f)) {
+        if (bad.contains(f)) {
             toRamFail.inc(); // the device's copy engine reads bad data: the driver returns VM_FAULT_SIGBUS
             return m.memoryFailure().sigbus(mm, vma, p);
         }
@@ -451,8 +451,8 @@ final class DeviceMemory {
         return migrateVma != null && migrateVma.sourceOf(vma, p) >= 0;
     }
 
-    /** Whether device frame {@code f} is the not-yet-mapped destination of an in-flight migrate_vma. */
-    boolean inFlightDestination(int f) {
-        return migrateVma != null && migrateVma.isDestination(f);
+    /** Per frame, whether it is the not-yet-mapped destination of an in-flight migrate_vma; null when none is in flight. */
+    boolean[] inFlightDestinations() {
+        return migrationsInFlight() ? migrateVma.destinations() : null;
     }
 }

@@ -285,16 +285,17 @@ final class MigrateVma {
         return -1;
     }
 
-    /** Whether device frame {@code f} is the destination of a call in flight. */
-    boolean isDestination(int f) {
+    /** Per frame, whether it is the device page a call in flight will map (its destination). */
+    boolean[] destinations() {
+        boolean[] dst = new boolean[m.frames.frames];
         for (Call c : inFlight) {
             for (int d : c.dst) {
-                if (d == f) {
-                    return true;
+                if (d >= 0) {
+                    dst[d] = true;
                 }
             }
         }
-        return false;
+        return dst;
     }
 
     /** Per frame, whether a call in flight holds it as an isolated source. */

@@ -139,4 +139,15 @@ class DeviceMemoryTest {
             assertEquals(List.of(), fx.violations());
         }
     }
+
+    @Test
+    void detectsADevicePoolCounterThatDisagreesWithARecount() throws ReflectiveOperationException {
+        MmFixture fx = machine(DeviceKind.PRIVATE, (f, m) -> 0);
+        java.lang.reflect.Field free = Zone.class.getDeclaredField("deviceFree");
+        free.setAccessible(true);
+        Zone z = fx.mm.device.zone(1);
+        free.setLong(z, z.deviceFreePages() + 1);
+        List<String> v = fx.violations();
+        assertTrue(v.stream().anyMatch(s -> s.startsWith("zone.nr_free ") && s.contains("device pool counts")), v.toString());
+    }
 }
