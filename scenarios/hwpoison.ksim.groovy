@@ -11,9 +11,18 @@
 //   anon-mlocked  an mlocked page (unevictable list): handled as any anon page, recovered, SIGBUS
 //   soft-offline  a corrected error past the threshold: the content is migrated to a fresh frame,
 //                 the old one retired, and nobody is killed
+//   device-private  the heap was migrated (migrate_vma) into DEVICE_PRIVATE memory of node 1: the
+//                 kernel does not handle errors in device pages (memory_failure returns -ENXIO,
+//                 memory_failure_unhandled) and changes nothing; the device memory is bad all the
+//                 same, so when the CPU next touches the page the driver's copy back to RAM
+//                 (migrate_to_ram) fails and the process dies of SIGBUS
+//   device-coherent  the same in DEVICE_COHERENT memory: unhandled, nothing changes; the CPU reads
+//                 such a page directly, and ksim does not model that load consuming the poison (in
+//                 Linux a machine check, memory_failure again -ENXIO, then SIGBUS), so the run goes on
 //
 // The process sweeps its heap sequentially, so after the error at 5 ms it touches the bad page
-// within the next pass.
+// within the next pass (device-private pages come back to RAM one CPU fault at a time, so in that
+// variant the next pass takes a few milliseconds).
 //
 //   bin/ksim run scenarios/hwpoison.ksim.groovy
 //   bin/ksim run scenarios/hwpoison.ksim.groovy --set page=anon-pinned
@@ -24,12 +33,20 @@ scenario('hwpoison') {
     sampleEvery 1.ms
 
     variants {
-        param 'page', ['free-buddy', 'anon-lru', 'anon-pinned', 'anon-mlocked', 'soft-offline']
+        param 'page', ['free-buddy', 'anon-lru', 'anon-pinned', 'anon-mlocked', 'soft-offline', 'device-private',
+                       'device-coherent']
     }
 
     machine {
         cpus 1
         node(0) { memory 64.MiB; cpus 0; provider 'system-ram', latency: 80.ns }
+        if (param('page').startsWith('device-')) {
+            node(1) {                                    // a device's memory, 300 ns away for the CPU
+                memory 16.MiB
+                device(param('page') == 'device-private' ? 'private' : 'coherent')
+                provider 'system-ram', latency: 300.ns
+            }
+        }
         reclaim 'lru'
     }
 
@@ -45,6 +62,9 @@ scenario('hwpoison') {
         if (param('page') == 'anon-mlocked') {
             at(2.ms) { mlock 'heap' }                    // every page to the unevictable list
         }
+        if (param('page').startsWith('device-')) {
+            at(2.ms) { migrateVma 'heap', to: 1 }        // the driver moves the whole heap to the device
+        }
     }
 
     switch (param('page')) {
@@ -53,6 +73,12 @@ scenario('hwpoison') {
             break
         case 'soft-offline':
             at(5.ms) { softOffline process: 'app', mapping: 'heap', page: 5 }
+            break
+        case 'device-private':
+        case 'device-coherent':
+            // each migrate_to_ram costs ~60 us, so the sweep, at page 538 when the heap moved, brings
+            // device-private pages back slowly: page 700 is still on the device at 5 ms, touched at ~12 ms
+            at(5.ms) { poison process: 'app', mapping: 'heap', page: 700 }
             break
         default:
             at(5.ms) { poison process: 'app', mapping: 'heap', page: 5 }
@@ -85,6 +111,19 @@ scenario('hwpoison') {
                 metric 'pgmigrate_success' equalTo 1          // the content moved
                 metric 'memory_failure_sigbus' equalTo 0      // nobody killed
                 metric 'memory_failure_recovered' equalTo 0
+                break
+            case 'device-private':
+                metric 'migrate_vma_migrated' equalTo 1024    // the whole heap went to the device
+                metric 'memory_failure_unhandled' equalTo 1   // -ENXIO
+                metric 'memory_failure_recovered' equalTo 0
+                metric 'migrate_to_ram_fail' equalTo 1        // the copy back of the bad page
+                metric 'memory_failure_sigbus' equalTo 1
+                break
+            case 'device-coherent':
+                metric 'migrate_vma_migrated' equalTo 1024
+                metric 'memory_failure_unhandled' equalTo 1
+                metric 'memory_failure_recovered' equalTo 0
+                metric 'memory_failure_sigbus' equalTo 0      // CPU consumption of the poison is not modelled
                 break
         }
         metric 'oom_kill' equalTo 0

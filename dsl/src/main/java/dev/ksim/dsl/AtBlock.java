@@ -17,6 +17,7 @@ import java.util.Map;
  * at(2.ms) { mlock 'heap' }                   // mlock(2), whole mapping unless pages:/from:
  * at(8.ms) { munlock 'heap' }
  * at(3.ms) { movePages 'heap', to: 1 }        // move_pages(2), whole mapping unless pages:/from:
+ * at(4.ms) { migrateVma 'heap', to: 1 }       // migrate_vma into node 1's device memory (skipEvery: k)
  * </pre>
  * In {@code scenario {}} or {@code machine {}} they are hardware errors:
  * <pre>
@@ -24,6 +25,10 @@ import java.util.Map;
  * at(5.ms) { poison node: 0, free: true }                          // of a free buddy page of node 0
  * at(5.ms) { softOffline process: 'p', mapping: 'heap', page: 7 }  // soft_offline_page
  * </pre>
+ * and device drivers' actions: {@code evict node: 1} (every device page of node 1 back to RAM;
+ * {@code process: 'p'} for one process's), and memory hotplug: {@code addMemory node: 1, online:
+ * 'movable'} (add_memory + online_pages of the node's hot-pluggable memory; device memory takes no
+ * {@code online:}, it is memremap'd), {@code offlineMemory node: 1} (offline_pages).
  * The DSL checks words and value types; the engine's validator checks that processes, mappings,
  * pages and nodes exist and that the time lies inside the run.
  */
@@ -33,14 +38,27 @@ public final class AtBlock extends Block {
             "unpin", "unpin 'heap'",
             "mlock", "mlock 'heap'",
             "munlock", "munlock 'heap'",
-            "movePages", "movePages 'heap', to: 1");
+            "movePages", "movePages 'heap', to: 1",
+            "migrateVma", "migrateVma 'heap', to: 1");
     static final Map<String, String> MACHINE_SETTINGS = usage(
             "poison", "poison process: 'app', mapping: 'heap', page: 5  or  poison node: 0, free: true",
-            "softOffline", "softOffline process: 'app', mapping: 'heap', page: 7");
+            "softOffline", "softOffline process: 'app', mapping: 'heap', page: 7",
+            "evict", "evict node: 1",
+            "addMemory", "addMemory node: 1, online: 'movable'",
+            "offlineMemory", "offlineMemory node: 1");
     static final List<String> RANGE_ARGUMENTS = List.of("pages", "from");
     static final List<String> MOVE_ARGUMENTS = List.of("to", "pages", "from");
     static final List<String> POISON_ARGUMENTS = List.of("process", "mapping", "page", "node", "free");
     static final List<String> SOFT_OFFLINE_ARGUMENTS = List.of("process", "mapping", "page");
+    static final List<String> MIGRATE_VMA_ARGUMENTS = List.of("to", "pages", "from", "skipEvery");
+    static final List<String> EVICT_ARGUMENTS = List.of("node", "process");
+    /** Who does a machine-level action that is not a hardware error. */
+    static final Map<String, String> MACHINE_ACTORS = Map.of("evict", "a device driver's action",
+            "addMemory", "memory hotplug", "offlineMemory", "memory hotplug");
+    static final List<String> ADD_MEMORY_ARGUMENTS = List.of("node", "online");
+    static final List<String> OFFLINE_MEMORY_ARGUMENTS = List.of("node");
+    /** The zones {@code addMemory online:} may name (the sysfs states online_kernel / online_movable). */
+    static final List<String> ONLINE_ZONES = List.of("normal", "movable");
 
     private final long atNs;
     /** The process whose mappings the actions name; null at scenario / machine level. */
@@ -106,6 +124,14 @@ public final class AtBlock extends Block {
         movePages(Map.of(), mapping);
     }
 
+    public void migrateVma(Map<?, ?> args, Object mapping) {
+        range(Action.MIGRATE_VMA, args, mapping, MIGRATE_VMA_ARGUMENTS);
+    }
+
+    public void migrateVma(Object mapping) {
+        migrateVma(Map.of(), mapping);
+    }
+
     private void range(Action action, Map<?, ?> args, Object mapping, List<String> allowed) {
         SourceRef at = ev.here();
         String word = action.word();
@@ -118,6 +144,7 @@ public final class AtBlock extends Block {
         long from = 0;
         long pages = EventSpec.WHOLE_MAPPING;
         int node = -1;
+        int skipEvery = 0;
         boolean ok = name != null;
         for (Map.Entry<?, ?> e : args.entrySet()) {
             String key = String.valueOf(e.getKey());
@@ -134,16 +161,18 @@ public final class AtBlock extends Block {
                 from = v;
             } else if ("pages".equals(key)) {
                 pages = v;
+            } else if ("skipEvery".equals(key)) {
+                skipEvery = (int) Math.min(v, Integer.MAX_VALUE);
             } else {
                 node = (int) Math.min(v, Integer.MAX_VALUE);
             }
         }
-        if (action == Action.MOVE_PAGES && !args.containsKey("to")) {
-            report(at, "movePages needs a target node: " + PROCESS_SETTINGS.get(word));
+        if ((action == Action.MOVE_PAGES || action == Action.MIGRATE_VMA) && !args.containsKey("to")) {
+            report(at, word + " needs a target node: " + PROCESS_SETTINGS.get(word));
             ok = false;
         }
         if (ok) {
-            events.add(new EventSpec(atNs, action, processName, name, from, pages, node, at));
+            events.add(new EventSpec(atNs, action, processName, name, from, pages, node, null, skipEvery, at));
         }
     }
 
@@ -186,6 +215,65 @@ public final class AtBlock extends Block {
         }
     }
 
+    /** A device driver evicts its pages back to RAM: {@code evict node: 1} or {@code evict node: 1, process: 'app'}. */
+    public void evict(Map<?, ?> args) {
+        SourceRef at = ev.here();
+        if (!checkArguments("evict", args, EVICT_ARGUMENTS, at)) {
+            return;
+        }
+        if (!args.containsKey("node")) {
+            report(at, "evict needs the device's node: " + MACHINE_SETTINGS.get("evict"));
+            return;
+        }
+        Long node = integerArg("evict node:", args.get("node"), 0);
+        String process = args.containsKey("process") ? nameArg("evict process:", args.get("process")) : null;
+        if (node != null && (process != null || !args.containsKey("process"))) {
+            events.add(new EventSpec(atNs, Action.EVICT, process, null, 0, 0, (int) Math.min(node, Integer.MAX_VALUE), at));
+        }
+    }
+
+    /** Memory hot-add: {@code addMemory node: 1, online: 'movable'} ({@code 'normal'}); device memory takes no {@code online:}. */
+    public void addMemory(Map<?, ?> args) {
+        SourceRef at = ev.here();
+        if (!checkArguments("addMemory", args, ADD_MEMORY_ARGUMENTS, at)) {
+            return;
+        }
+        if (!args.containsKey("node")) {
+            report(at, "addMemory needs a node: " + MACHINE_SETTINGS.get("addMemory"));
+            return;
+        }
+        String zone = null;
+        if (args.containsKey("online")) {
+            Object z = args.get("online");
+            zone = z instanceof CharSequence cs ? cs.toString() : null;
+            if (zone == null || !ONLINE_ZONES.contains(zone)) {
+                report(at, "addMemory online: must be 'normal' or 'movable' (ZONE_NORMAL, ZONE_MOVABLE), got "
+                        + (zone == null ? Values.describe(z) : "'" + zone + "'" + Values.suggest(zone, ONLINE_ZONES).replaceAll(";$", "")));
+                return;
+            }
+        }
+        Long node = integerArg("addMemory node:", args.get("node"), 0);
+        if (node != null) {
+            events.add(new EventSpec(atNs, Action.ADD_MEMORY, null, null, 0, 0, (int) Math.min(node, Integer.MAX_VALUE), zone, 0, at));
+        }
+    }
+
+    /** Memory offlining: {@code offlineMemory node: 1}. */
+    public void offlineMemory(Map<?, ?> args) {
+        SourceRef at = ev.here();
+        if (!checkArguments("offlineMemory", args, OFFLINE_MEMORY_ARGUMENTS, at)) {
+            return;
+        }
+        if (!args.containsKey("node")) {
+            report(at, "offlineMemory needs a node: " + MACHINE_SETTINGS.get("offlineMemory"));
+            return;
+        }
+        Long node = integerArg("offlineMemory node:", args.get("node"), 0);
+        if (node != null) {
+            events.add(new EventSpec(atNs, Action.OFFLINE_MEMORY, null, null, 0, 0, (int) Math.min(node, Integer.MAX_VALUE), at));
+        }
+    }
+
     private void processPage(Action action, Map<?, ?> args, SourceRef at) {
         String word = action.word();
         for (String k : List.of("process", "mapping", "page")) {
@@ -204,7 +292,8 @@ public final class AtBlock extends Block {
 
     private boolean checkArguments(String word, Map<?, ?> args, List<String> allowed, SourceRef at) {
         if (processName != null) {
-            report(at, "'" + word + "' is a hardware error, not something process '" + processName + "' does: write it in"
+            String what = MACHINE_ACTORS.getOrDefault(word, "a hardware error");
+            report(at, "'" + word + "' is " + what + ", not something process '" + processName + "' does: write it in"
                     + " scenario {} or machine {}: at(" + TimeSpan.ofNanos(atNs) + ") { " + MACHINE_SETTINGS.get(word) + " }");
             return false;
         }

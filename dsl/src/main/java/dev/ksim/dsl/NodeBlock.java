@@ -1,6 +1,7 @@
 package dev.ksim.dsl;
 
 import dev.ksim.dsl.internal.Values;
+import dev.ksim.engine.model.DeviceSpec;
 import dev.ksim.engine.model.NodeSpec;
 import dev.ksim.engine.model.PluginRef;
 import dev.ksim.engine.model.SourceRef;
@@ -13,7 +14,10 @@ import java.util.Map;
 /**
  * {@code node(0) { memory 64.MiB; cpus 0..1; provider 'system-ram', latency: 80.ns }}: one memory
  * node. {@code size} is a synonym of {@code memory}. Without {@code cpus} the node is memory-only;
- * without {@code provider} its memory is plain system RAM ({@code system-ram}).
+ * without {@code provider} its memory is plain system RAM ({@code system-ram}). {@code device
+ * 'coherent'} (or {@code 'private'}, {@code 'public'}) makes the node's memory device memory in
+ * ZONE_DEVICE, handed out only by its driver. {@code hotplug 64.MiB} makes the top of the node's
+ * memory hot-pluggable: absent at boot until a timed {@code addMemory}.
  */
 public final class NodeBlock extends Block {
     static final String DEFAULT_PROVIDER = "system-ram";
@@ -23,7 +27,9 @@ public final class NodeBlock extends Block {
             "cpus", "cpus 0..1",
             "provider", "provider 'system-ram', latency: 80.ns",
             "movable", "movable 16.MiB",
-            "watermarks", "watermarks min: 1.MiB, low: 2.MiB, high: 3.MiB");
+            "watermarks", "watermarks min: 1.MiB, low: 2.MiB, high: 3.MiB",
+            "device", "device 'coherent'",
+            "hotplug", "hotplug 64.MiB");
 
     final int id;
     private Long bytes;
@@ -32,6 +38,8 @@ public final class NodeBlock extends Block {
     private boolean providerSeen;
     private long movableBytes;
     private WatermarkSpec watermarks;
+    private DeviceSpec device;
+    private long hotplugBytes;
 
     NodeBlock(Evaluation ev, SourceRef where, int id) {
         super(ev, where);
@@ -122,6 +130,34 @@ public final class NodeBlock extends Block {
         }
     }
 
+    /**
+     * The node's memory is device memory in ZONE_DEVICE of kind {@code 'private'}
+     * (MEMORY_DEVICE_PRIVATE), {@code 'coherent'} (MEMORY_DEVICE_COHERENT) or {@code 'public'}
+     * (MEMORY_DEVICE_PUBLIC).
+     */
+    public void device(Object kind) {
+        SourceRef at = ev.here();
+        String k = kind instanceof CharSequence cs ? cs.toString() : null;
+        if (k == null || !DeviceSpec.KINDS.contains(k)) {
+            report(at, "unknown device memory kind " + (k == null ? Values.describe(kind) : "'" + k + "'") + " in node " + id
+                    + (k == null ? ";" : Values.suggest(k, DeviceSpec.KINDS)) + " available: " + String.join(", ", DeviceSpec.KINDS));
+            return;
+        }
+        if (device != null) {
+            report(at, "device is given twice in node " + id + " (first at line " + device.where().line() + ")");
+            return;
+        }
+        device = new DeviceSpec(k, at);
+    }
+
+    /** How much of the node's memory (its top) is hot-pluggable: absent at boot, added by {@code addMemory}. */
+    public void hotplug(Object size) {
+        Long b = sizeArg("hotplug", size);
+        if (b != null) {
+            hotplugBytes = b;
+        }
+    }
+
     NodeSpec build(List<Integer> distances) {
         boolean quiet = dirty;
         PluginRef provider = providerSeen ? providerRef : defaultPlugin(PluginKind.MEMORY_PROVIDER, DEFAULT_PROVIDER, "provider", where);
@@ -134,6 +170,6 @@ public final class NodeBlock extends Block {
         if (provider == null) {
             return null;
         }
-        return new NodeSpec(id, bytes, provider, cpuList, distances, movableBytes, watermarks, where);
+        return new NodeSpec(id, bytes, provider, cpuList, distances, movableBytes, watermarks, device, hotplugBytes, where);
     }
 }

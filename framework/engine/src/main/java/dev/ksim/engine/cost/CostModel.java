@@ -58,6 +58,10 @@ public final class CostModel {
     public static final String MIGRATE_CALL = "migrate.call";
     /** Copying one 4 KiB page during migration: 4096 bytes / migration bandwidth. */
     public static final String MIGRATE_COPY_PAGE = "migrate.copy_page";
+    /** Copying one 4 KiB page from system RAM to device memory over the device link (migrate_vma). */
+    public static final String MIGRATE_COPY_PAGE_TO_DEVICE = "migrate.copy_page_to_device";
+    /** Copying one 4 KiB page from device memory back to system RAM (migrate_to_ram, eviction). */
+    public static final String MIGRATE_COPY_PAGE_FROM_DEVICE = "migrate.copy_page_from_device";
     /** Prefix of the IPC entries: an {@code ipc { }} scenario may override only these. */
     public static final String IPC_PREFIX = "ipc.";
     /** bus1 SEND of one message without payload, to one destination. */
@@ -106,6 +110,14 @@ public final class CostModel {
             new Entry(MIGRATE_COPY_PAGE, 4_096, "ns", "per 4 KiB page migrated: 4096 bytes / bandwidth (TLB flush: tlb.*)",
                     "memory spec section 8: the same fit, ~1 GB/s for batches of 4 KiB pages (512 pages in 1987 - 60 us "
                             + "is 3.8 us per page)"),
+            new Entry(MIGRATE_COPY_PAGE_TO_DEVICE, 128, "ns", "per 4 KiB page migrated to device memory (migrate_vma): 4096 bytes / "
+                    + "host-to-device link bandwidth (call: migrate.call, TLB flush: tlb.*)",
+                    "memory spec section 8: PCIe 4.0 x16 ~32 GB/s, 4096 B / 32 GB/s = 128 ns; Grace Hopper NVLink-C2C "
+                            + "measured ~375 GB/s host to device would be 11 ns"),
+            new Entry(MIGRATE_COPY_PAGE_FROM_DEVICE, 128, "ns", "per 4 KiB page migrated from device memory to system RAM "
+                    + "(migrate_to_ram, driver eviction, FOLL_LONGTERM pinning): 4096 bytes / device-to-host link bandwidth",
+                    "memory spec section 8: PCIe 4.0 x16 ~32 GB/s, 128 ns; NVLink-C2C measured ~297 GB/s device to host "
+                            + "would be 14 ns"),
             new Entry(IPC_SEND, 424, "ns", "SEND of one message without payload, to one destination",
                     "bus1 2015: unicast send+recv 847 ns without payload; split evenly between SEND and RECV (estimate)"),
             new Entry(IPC_RECV, 423, "ns", "RECV of one entry (and the slice release)",

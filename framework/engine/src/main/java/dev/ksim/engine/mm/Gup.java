@@ -10,7 +10,9 @@ package dev.ksim.engine.mm;
  * <p>Contract: {@link #pinUserPages} faults absent pages in first (as GUP does; the faults count
  * as {@code pgfault} and {@code fault_latency} but are charged to no simulated thread: the caller
  * is a driver) and hands back the pinned frames, which is what {@link #unpinUserPages} takes, as
- * in the kernel. A pin outlives a migration attempt and a memory failure of its frame; it is
+ * in the kernel. Pins are long-term (FOLL_LONGTERM, as DMA pins are): a page in coherent device
+ * memory is migrated to RAM before it is pinned ({@link DeviceMemory#migrateCoherentToRam}); a
+ * device-private page was faulted back to RAM by the fault-in. A pin outlives a migration attempt and a memory failure of its frame; it is
  * dropped when its process exits ({@link MemoryManager#exitMmap}). Pin counts never go negative:
  * unpinning an unpinned frame is a caller bug and throws. Not on the access path.
  */
@@ -24,8 +26,9 @@ final class Gup {
     /**
      * Pins pages [from, from + n) of mapping {@code vmaIndex} of {@code mm}, storing their frames in
      * {@code pages[0..)}. Returns how many were pinned: fewer than {@code n} only when the process
-     * was killed while faulting them in (OOM, or SIGBUS on a poisoned page), as GUP returns a short
-     * count.
+     * was killed while faulting them in (OOM, or SIGBUS on a poisoned page), a page is under a
+     * migrate_vma in flight, or a coherent device page found no RAM to move to, as GUP returns a
+     * short count.
      *
      * @throws IllegalArgumentException for a range outside the mapping or a too small {@code pages}
      * @throws IllegalStateException    when a frame's pin count would overflow
@@ -44,6 +47,13 @@ final class Gup {
                 return i;
             }
             int f = Pte.frame(e);
+            if (m.device.isDeviceFrame(f)) {
+                // a DEVICE_COHERENT page is never pinned: FOLL_LONGTERM migrates it to RAM first
+                f = m.device.migrateCoherentToRam(f, cpu);
+                if (f < 0) {
+                    return i;
+                }
+            }
             if (pins[f] == Integer.MAX_VALUE) {
                 throw new IllegalStateException("pin count of frame " + f + " overflows");
             }

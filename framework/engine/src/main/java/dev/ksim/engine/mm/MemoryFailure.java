@@ -24,6 +24,14 @@ import dev.ksim.engine.mm.zone.Zone;
  *       {@code memory_failure_ignored} (me_kernel / unhandlable page);</li>
  *   <li>an already poisoned frame: nothing ({@link Result#ALREADY_POISONED}); a pfn in no zone
  *       (offline memory): -ENXIO, nothing counted ({@link Result#NOT_HANDLED}).</li>
+ *   <li>a ZONE_DEVICE frame (DEVICE_PRIVATE, DEVICE_COHERENT, and DEVICE_PUBLIC alike): not handled
+ *       (memory_failure_dev_pagemap returns -ENXIO: "TODO: Handle device pages which may need
+ *       coordination with device-side memory"), {@code memory_failure_unhandled}; the kernel
+ *       changes nothing — the page stays mapped, in the pool or wherever it was. The device's
+ *       memory is bad all the same ({@link DeviceMemory#markBad}): the driver's next copy of a
+ *       DEVICE_PRIVATE page back to RAM fails and the process gets SIGBUS; a CPU load of a bad
+ *       coherent page (a machine check, then -ENXIO again, then SIGBUS in Linux) is not modelled:
+ *       the access path checks no frame.</li>
  *   </ul>
  *   {@code memory_failure_delayed} exists and stays 0: MF_DELAYED is the dirty swap cache's
  *   result, and there is no swap cache yet.</li>
@@ -50,6 +58,7 @@ public final class MemoryFailure {
     private final LongCounter sigbus;
     private final LongCounter softSuccess;
     private final LongCounter softFail;
+    private final LongCounter unhandled;
 
     MemoryFailure(MemoryManager m, MetricsRegistry metrics) {
         this.m = m;
@@ -60,6 +69,7 @@ public final class MemoryFailure {
         sigbus = metrics.counter(MmMetrics.MEMORY_FAILURE_SIGBUS);
         softSuccess = metrics.counter(MmMetrics.SOFT_OFFLINE_SUCCESS);
         softFail = metrics.counter(MmMetrics.SOFT_OFFLINE_FAIL);
+        unhandled = metrics.counter(MmMetrics.MEMORY_FAILURE_UNHANDLED);
     }
 
     private PglistData nodeOfPfn(int pfn) {
@@ -76,7 +86,12 @@ public final class MemoryFailure {
         PglistData n = nodeOfPfn(pfn);
         Zone z = n.memMap.zoneOf(pfn);
         FrameTable t = m.frames;
-        if (z == null || !z.type().buddyManaged()) {
+        if (z != null && !z.type().buddyManaged()) {
+            unhandled.inc(); // memory_failure_dev_pagemap: -ENXIO for device-private and device-coherent pages
+            m.device.markBad(pfn);
+            return Result.NOT_HANDLED;
+        }
+        if (z == null) {
             return Result.NOT_HANDLED;
         }
         if ((t.flags[pfn] & PageFlags.PG_HWPOISON) != 0) {

@@ -9,6 +9,7 @@ import dev.ksim.engine.mm.tlb.TlbConfig;
 import dev.ksim.engine.mm.tlb.TlbCosts;
 import dev.ksim.engine.mm.tlb.TlbInvariants;
 import dev.ksim.engine.mm.tlb.Tlbs;
+import dev.ksim.engine.mm.zone.DeviceKind;
 import dev.ksim.engine.mm.zone.MemMap;
 import dev.ksim.engine.mm.zone.MigrateType;
 import dev.ksim.engine.mm.zone.Watermarks;
@@ -101,6 +102,14 @@ public final class MemoryManager {
     private Mlock mlock;
     private Migrate migrate;
     private MemoryFailure memoryFailure;
+    /** Memory hot-add, onlining and offlining at a simulated time. */
+    final MemoryHotplug hotplug;
+    /** The settings the machine was built with (hotplug recomputes watermarks with them). */
+    final MmSettings settings;
+    /** ZONE_DEVICE memory of the nodes whose memory is device memory (none: {@link DeviceMemory#any} false). */
+    final DeviceMemory device;
+    /** Each node's device zone while the nodes are built, null for RAM nodes. */
+    private Zone[] deviceZones;
 
     private final long costMinorFault;
     private final long costMajorOverhead;
@@ -178,6 +187,7 @@ public final class MemoryManager {
         }
         this.frames = new FrameTable((int) total, Lruvec.NR_LRU_LISTS * nodeMemory.length);
         this.nodes = new PglistData[nodeMemory.length];
+        this.deviceZones = new Zone[nodeMemory.length];
         int start = 0;
         for (int i = 0; i < nodeMemory.length; i++) {
             NodeMemory m = nodeMemory[i];
@@ -240,6 +250,10 @@ public final class MemoryManager {
         faultLatency = metrics.histogram(MmMetrics.FAULT_LATENCY);
         accessLatency = metrics.histogram(MmMetrics.ACCESS_LATENCY);
         this.vmscan = new Vmscan(this, metrics);
+        this.device = new DeviceMemory(this, deviceZones, metrics, costs);
+        this.deviceZones = null;
+        this.settings = settings;
+        this.hotplug = new MemoryHotplug(this, settings, metrics);
         this.metrics = metrics;
         this.costs = costs;
         for (PglistData n : nodes) {
@@ -255,33 +269,60 @@ public final class MemoryManager {
         }
     }
 
-    /** The node's memmap, zones (ZONE_NORMAL below, ZONE_MOVABLE on top) and free memory, onlined at boot. */
+    /**
+     * The node's memmap, zones (ZONE_NORMAL below, ZONE_MOVABLE on top) and free memory, onlined at
+     * boot; for device memory ({@link DeviceMemory#kindOf}) one ZONE_DEVICE zone instead, its
+     * frames memremap'd into the driver pool.
+     */
     private PglistData buildNode(int id, int start, int count, NodeMemory m, boolean hasCpus, MmSettings settings) {
         MemMap map = new MemMap(start, count, frames.next, frames.prev, 0);
-        map.addMemory(start, count);
-        int end = start + count;
-        long movable = Math.min(count, Math.max(0, settings.movable(id)));
+        DeviceKind kind;
+        try {
+            kind = DeviceMemory.kindOf(settings.deviceKind(id), m.cpuAccessible());
+        } catch (IllegalArgumentException x) {
+            throw new IllegalArgumentException("node" + id + ": " + x.getMessage(), x);
+        }
+        // hot-pluggable memory at the top of the node stays absent until a timed add_memory (MemoryHotplug)
+        int end = MemoryHotplug.bootEnd(start, count, settings.hotplug(id));
+        boolean hot = end < start + count;
+        if (kind != null) {
+            Zone dev = Zone.device(map, id, kind);
+            if (end > start) {
+                map.addMemory(start, end - start);
+                dev.memremapPages(start, end - start);
+            }
+            deviceZones[id] = dev;
+            return new PglistData(id, start, count, m.loadLatencyNs(), m.tier(), m.cpuAccessible(), hasCpus, frames, map, List.of());
+        }
+        if (end > start) {
+            map.addMemory(start, end - start);
+        }
+        long movable = Math.min(end - start, Math.max(0, settings.movable(id)));
         int boundary = end;
         if (movable > 0) {
             boundary = Math.max(start, (int) (end - movable) & ~(MemMap.PAGEBLOCK_NR_PAGES - 1));
         }
         List<Zone> zones = new ArrayList<>(2);
-        if (boundary > start) {
+        if (boundary > start || hot) { // a node with hot-pluggable memory has both zones, empty until onlined
             Zone normal = Zone.normal(map, id);
-            normal.onlinePages(start, boundary - start);
+            if (boundary > start) {
+                normal.onlinePages(start, boundary - start);
+            }
             zones.add(normal);
         }
-        if (boundary < end) {
+        if (boundary < end || hot) {
             Zone mov = Zone.movable(map, id);
-            mov.onlinePages(boundary, end - boundary);
+            if (boundary < end) {
+                mov.onlinePages(boundary, end - boundary);
+            }
             zones.add(mov);
         }
         allZones.addAll(zones);
         return new PglistData(id, start, count, m.loadLatencyNs(), m.tier(), m.cpuAccessible(), hasCpus, frames, map, zones);
     }
 
-    /** setup_per_zone_wmarks at boot, then the explicit ZONE_NORMAL marks of the settings. */
-    private void setupWatermarks(MmSettings settings) {
+    /** setup_per_zone_wmarks at boot (and after onlining or offlining), then the explicit ZONE_NORMAL marks of the settings. */
+    void setupWatermarks(MmSettings settings) {
         if (vm.minFreeKbytes() == VmSpec.KERNEL_DEFAULT) {
             long lowmem = 0;
             for (Zone z : allZones) {
@@ -508,6 +549,11 @@ public final class MemoryManager {
         if (Pte.isHwpoison(e)) {
             return memoryFailure().sigbus(mm, vma, p); // VM_FAULT_HWPOISON: the process gets SIGBUS
         }
+        if (Pte.isMigration(e) || Pte.isDevicePrivate(e)) {
+            long c = device.fault(mm, vma, p, e, cpu, cpuNode); // migration_entry_wait, migrate_to_ram
+            faultLatency.record(c);
+            return c;
+        }
         pending = 0;
         faulting = mm;
         fault.cpu = cpu;
@@ -586,6 +632,24 @@ public final class MemoryManager {
         }
         countAlloc(f, zonelist.lastNode(), preferred, cpuNode);
         return f;
+    }
+
+    /**
+     * A frame for user memory allocated in the fault path of {@code mm} on {@code cpu} (as
+     * {@link #handleFault} allocates, after the policy chose {@code preferred}): reclaim and OOM
+     * time accumulate in {@link #pending}; -1 when the OOM killer killed {@code mm}.
+     */
+    int allocFaultFrame(MmStruct mm, int preferred, int cpu, int cpuNode) {
+        faulting = mm;
+        fault.cpu = cpu;
+        int f = allocUserFrame(preferred, cpuNode);
+        faulting = null;
+        return f;
+    }
+
+    /** What a load from {@code node} costs a CPU of {@code cpuNode} (ns). */
+    long loadCost(int cpuNode, int node) {
+        return loadCost[cpuNode][node];
     }
 
     /** __alloc_pages_slowpath for an order-0 GFP_HIGHUSER_MOVABLE allocation. */
@@ -669,6 +733,7 @@ public final class MemoryManager {
      * released with it (the pinning driver's file is closed at exit); mlock goes with the mapping.
      */
     void exitMmap(MmStruct victim) {
+        device.exitMmap(victim);
         for (VmArea vma : victim.vmas) {
             int[] pte = vma.pte;
             for (int i = 0; i < pte.length; i++) {
@@ -765,6 +830,56 @@ public final class MemoryManager {
         return migrate().movePages(pid, pages, toNodes, status, cpu);
     }
 
+    /**
+     * migrate_vma by the driver of device node {@code node}: pages [from, from + n) of mapping
+     * {@code vmaIndex} of {@code mm} into device memory, every {@code skipEvery}-th collected page
+     * skipped (0: none), on {@code cpu}; see {@link MigrateVma}. Returns the call's duration (ns),
+     * setup to finalize; it is charged to no thread.
+     */
+    public long migrateVma(MmStruct mm, int vmaIndex, long from, long n, int node, int skipEvery, int cpu) {
+        return device.migrateVma().migrate(mm, vmaIndex, from, n, node, skipEvery, cpu);
+    }
+
+    /**
+     * The driver of device node {@code node} evicts its pages back to system RAM — all of them, or
+     * those of {@code only} when not null — on {@code cpu}; see {@link DeviceMemory#evict}. Returns its cost (ns).
+     */
+    public long evictDevicePages(int node, MmStruct only, int cpu) {
+        return device.evict(node, only, cpu);
+    }
+
+    /**
+     * The frame behind page {@code page} of mapping {@code vmaIndex} of {@code mm} without faulting:
+     * the present frame, or the device frame of a device-private entry; -1 for anything else.
+     */
+    public int frameBehind(MmStruct mm, int vmaIndex, long page) {
+        VmArea vma = mm.vmas[vmaIndex];
+        int e = vma.pte[(int) page];
+        if (Pte.isPresent(e)) {
+            return Pte.frame(e);
+        }
+        return Pte.isDevicePrivate(e) ? device.privateFrame(vma, (int) page) : -1;
+    }
+
+    /**
+     * Hot-add of node {@code node}'s hot-pluggable memory: add_memory and online_pages into
+     * {@code online} (ZONE_NORMAL or ZONE_MOVABLE), or memremap_pages for device memory
+     * ({@code online} null); see {@link MemoryHotplug#addMemory}. Returns the pages that came online.
+     */
+    public long addMemory(int node, ZoneType online) {
+        return hotplug.addMemory(node, online);
+    }
+
+    /** offline_pages of node {@code node}'s hot-pluggable memory, on {@code cpu}; see {@link MemoryHotplug#offlineMemory}. True on success. */
+    public boolean offlineMemory(int node, int cpu) {
+        return hotplug.offlineMemory(node, cpu);
+    }
+
+    /** Whether frame {@code f} is ZONE_DEVICE memory. */
+    public boolean isDeviceFrame(int f) {
+        return device.isDeviceFrame(f);
+    }
+
     /** memory_failure(pfn) for an uncorrected error; see {@link MemoryFailure#memoryFailure}. */
     public MemoryFailure.Result memoryFailure(int pfn, int cpu) {
         return memoryFailure().memoryFailure(pfn, cpu);
@@ -846,6 +961,7 @@ public final class MemoryManager {
         }
         ZoneInvariants.register(allZones, registry);
         TlbInvariants.register(tlbs, this::translate, registry);
+        device.register(registry);
     }
 
     /** Per-node final metrics ({@code node<N>.numa_hit} ...), added to {@code out}. */

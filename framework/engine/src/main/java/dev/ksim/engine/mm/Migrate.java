@@ -56,7 +56,12 @@ final class Migrate {
         /** MR_SYSCALL: move_pages / mbind; the destination must be on the target node. */
         SYSCALL,
         /** MR_MEMORY_FAILURE: soft offline; any node, the source frame is retired. */
-        MEMORY_FAILURE
+        MEMORY_FAILURE,
+        /**
+         * MR_MEMORY_HOTPLUG: offline_pages' do_migrate_range; another node with memory if there is
+         * one, else the same node (never the range being offlined: it is isolated).
+         */
+        MEMORY_HOTPLUG
     }
 
     private final MemoryManager m;
@@ -162,6 +167,29 @@ final class Migrate {
         return rc;
     }
 
+    /**
+     * offline_pages' migration of user frame {@code f} out of a range being offlined
+     * ({@code MR_MEMORY_HOTPLUG}). Returns the node it ends on or -errno as {@link #migratePage};
+     * the call's cost is recorded in {@code migration_latency}.
+     */
+    int migrateForHotplug(int f, int cpu) {
+        cost = costCall;
+        int rc = migratePage(f, m.nodeOf(f), Reason.MEMORY_HOTPLUG, cpu);
+        latency.record(cost);
+        return rc;
+    }
+
+    /** do_migrate_range's nodemask: every node with memory but {@code node}; {@code node} alone when it is the only one. */
+    private long otherNodesWithMemory(int node) {
+        long mask = 0;
+        for (PglistData n : m.nodes) {
+            if (n.nodeId != node && n.nodeId < 64 && n.managedPages() > 0) {
+                mask |= 1L << n.nodeId;
+            }
+        }
+        return mask == 0 ? 1L << node : mask;
+    }
+
     /** The cost of the last call (ns). */
     long lastCallCost() {
         return cost;
@@ -182,7 +210,8 @@ final class Migrate {
         }
         int lru = src.lruvec.del(f);
         // 2. alloc_migration_target
-        long nodemask = reason == Reason.SYSCALL ? 1L << target : Zonelist.NO_NODEMASK;
+        long nodemask = reason == Reason.SYSCALL ? 1L << target
+                : reason == Reason.MEMORY_HOTPLUG ? otherNodesWithMemory(target) : Zonelist.NO_NODEMASK;
         int nf = m.zonelist.allocPages(target, 0, MigrateType.MIGRATE_MOVABLE, nodemask, Watermarks.WMARK_MIN);
         if (nf < 0) {
             src.lruvec.add(f, lru);

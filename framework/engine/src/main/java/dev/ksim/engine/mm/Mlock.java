@@ -54,11 +54,14 @@ final class Mlock {
             cost += m.faultIn(mm, vma, p, cpu);
             int e = vma.pte[p];
             if (!Pte.isPresent(e)) {
-                break; // killed while populating
+                if (mm.killed()) {
+                    break; // killed while populating
+                }
+                continue; // under a migrate_vma in flight: populate could not wait for it here
             }
             int f = Pte.frame(e);
-            if ((flags[f] & PageFlags.PG_MLOCKED) != 0) {
-                continue;
+            if ((flags[f] & PageFlags.PG_MLOCKED) != 0 || m.device.isDeviceFrame(f)) {
+                continue; // mlock_pte_range skips zone-device folios
             }
             Lruvec lv = m.nodes[m.nodeOf(f)].lruvec;
             lv.del(f);
@@ -79,7 +82,7 @@ final class Mlock {
                 continue;
             }
             int f = Pte.frame(e);
-            if ((flags[f] & PageFlags.PG_MLOCKED) == 0) {
+            if ((flags[f] & PageFlags.PG_MLOCKED) == 0 || m.device.isDeviceFrame(f)) {
                 continue;
             }
             Lruvec lv = m.nodes[m.nodeOf(f)].lruvec;

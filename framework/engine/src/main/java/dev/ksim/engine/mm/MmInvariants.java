@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The memory manager's executable invariants, one {@link InvariantCheck} each:
  * <ol>
- * <li>{@code mm.frames}: every frame of a node belongs to one of its zones and is either free
+ * <li>{@code mm.frames}: every frame of a node is absent or offline (memory hotplug: then it is
+ *     nobody's) or belongs to one of its zones and is either free
  *     (not allocated in the buddy allocator, unmapped, no flags) or a user page (an allocated
  *     order-0 block mapped by exactly one PTE); the free lists themselves are checked by
  *     {@link dev.ksim.engine.mm.zone.ZoneInvariants};</li>
@@ -24,12 +25,15 @@ import java.util.List;
  *     never free (a pinned page is never reclaimed or migrated away, which would free it);
  *     PG_mlocked and PG_unevictable agree on every frame on an LRU;</li>
  * <li>{@code mm.migration}: no PTE holds a migration entry (migrations complete within their
- *     call);</li>
+ *     call) but those of migrate_vma calls in flight ({@code device.migrate_vma} checks them);</li>
  * <li>{@code mm.hwpoison}: a frame is PG_hwpoison iff its zone has it retired; a retired frame
  *     has no other flag, no reverse map, no PTE, and is on no list (so it is never allocated).</li>
  * </ol>
  * A retired frame is the third place a frame can be, besides free and user page ({@code mm.frames}
- * accepts it when {@code mm.hwpoison} does, and {@code mm.nr_free} does not count it).
+ * accepts it when {@code mm.hwpoison} does, and {@code mm.nr_free} does not count it). Device
+ * memory ({@link DeviceMemory}) is {@code device.*}'s: ZONE_DEVICE frames are left out here, a
+ * device-private entry and a migrate_vma's migration entry count in rss and stand for their frame
+ * in the reverse-map check, and a page a migrate_vma in flight isolated is off its LRU, unmapped.
  * Checks walk the whole state (O(frames + pages)) and may allocate; they run at check points,
  * never per access.
  */
@@ -46,6 +50,12 @@ final class MmInvariants {
         r.register(InvariantCheck.of("mm.pins", v -> pins(m, v)));
         r.register(InvariantCheck.of("mm.migration", v -> migration(m, v)));
         r.register(InvariantCheck.of("mm.hwpoison", v -> hwpoison(m, v)));
+    }
+
+    /** Whether {@code f} belongs to a buddy zone of {@code n} (not ZONE_DEVICE, not offline or absent). */
+    private static boolean buddyFrame(PglistData n, int f) {
+        dev.ksim.engine.mm.zone.Zone z = n.memMap.zoneOf(f);
+        return z != null && z.type().buddyManaged();
     }
 
     static void pins(MemoryManager m, List<String> v) {
@@ -68,7 +78,7 @@ final class MmInvariants {
     static void migration(MemoryManager m, List<String> v) {
         for (VmArea vma : m.vmas) {
             for (int i = 0; i < vma.pte.length; i++) {
-                if (Pte.isMigration(vma.pte[i])) {
+                if (Pte.isMigration(vma.pte[i]) && !m.device.inFlightEntry(vma, i)) {
                     v.add("pid " + vma.mm.pid + " " + vma.name + "[" + i + "] holds a migration entry outside a migration");
                 }
             }
@@ -117,12 +127,20 @@ final class MmInvariants {
     static void frames(MemoryManager m, List<String> v) {
         FrameTable t = m.frames;
         int[] refs = pteRefs(m, v);
+        boolean[] isolated = m.device.isolatedSources(); // unmapped by a migrate_vma in flight (device.migrate_vma)
         for (PglistData n : m.nodes) {
             for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
                 dev.ksim.engine.mm.zone.Zone z = n.memMap.zoneOf(f);
-                if (z == null) {
-                    v.add("frame " + f + " of node" + n.nodeId + " belongs to no zone");
+                if (z == null) { // absent or offline (hot-pluggable memory not added, or offlined): nobody's
+                    if (t.rmapVma[f] != FrameTable.FREE || t.flags[f] != 0 || refs[f] != 0 || t.pins[f] != 0) {
+                        v.add("frame " + f + " of node" + n.nodeId + " belongs to no zone (" + (n.memMap.present(f) ? "offline"
+                                : "absent") + ") but has reverse map " + t.rmapVma[f] + ", flags " + t.flags[f] + " and "
+                                + refs[f] + " PTEs");
+                    }
                     continue;
+                }
+                if (!z.type().buddyManaged()) {
+                    continue; // a ZONE_DEVICE frame: device.frames checks it
                 }
                 boolean free = t.rmapVma[f] == FrameTable.FREE;
                 if (free && (t.flags[f] & PageFlags.PG_HWPOISON) != 0 && z.isRetired(f)) {
@@ -132,7 +150,7 @@ final class MmInvariants {
                 if (free && (order >= 0 || refs[f] != 0 || t.flags[f] != 0)) {
                     v.add("free frame " + f + " is " + (order >= 0 ? "allocated (order " + order + ")" : "free")
                             + " in " + z.name() + ", mapped by " + refs[f] + " PTEs, flags " + t.flags[f]);
-                } else if (!free && (order != 0 || refs[f] != 1)) {
+                } else if (!free && (order != 0 || refs[f] != 1) && !(isolated != null && isolated[f] && refs[f] == 0 && order == 0)) {
                     v.add("user frame " + f + " is " + (order < 0 ? "not allocated" : "an order-" + order + " block")
                             + " in " + z.name() + " and mapped by " + refs[f] + " PTEs");
                 }
@@ -157,6 +175,8 @@ final class MmInvariants {
                         }
                     } else if (Pte.isSwap(e)) {
                         swapped++;
+                    } else if (e != Pte.NONE) {
+                        present += m.device.rssOf(vma, i); // a device-private page, a page under migrate_vma
                     }
                 }
             }
@@ -181,7 +201,7 @@ final class MmInvariants {
             }
             VmArea vma = m.vmas[id];
             int idx = t.rmapIndex[f];
-            if (idx < 0 || idx >= vma.pte.length || vma.pte[idx] != Pte.present(f)) {
+            if (idx < 0 || idx >= vma.pte.length || vma.pte[idx] != Pte.present(f) && !m.device.entryStandsFor(vma, idx, f)) {
                 v.add("frame " + f + " reverse-maps to pid " + vma.mm.pid + " " + vma.name + "[" + idx
                         + "] which does not map it");
             }
@@ -190,6 +210,7 @@ final class MmInvariants {
 
     static void lru(MemoryManager m, List<String> v) {
         FrameTable t = m.frames;
+        boolean[] isolated = m.device.isolatedSources();
         boolean[] seen = new boolean[t.frames];
         for (PglistData n : m.nodes) {
             for (int lru = 0; lru < Lruvec.NR_LRU_LISTS; lru++) {
@@ -231,7 +252,7 @@ final class MmInvariants {
                 }
             }
             for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
-                if (t.rmapVma[f] != FrameTable.FREE && !seen[f]) {
+                if (t.rmapVma[f] != FrameTable.FREE && !seen[f] && !(isolated != null && isolated[f]) && !m.device.isDeviceFrame(f)) {
                     v.add("user frame " + f + " of node" + n.nodeId + " is on no LRU list");
                 }
                 if ((t.flags[f] & PageFlags.PG_LRU) != 0 && !seen[f]) {
@@ -246,6 +267,9 @@ final class MmInvariants {
         for (PglistData n : m.nodes) {
             long recount = 0;
             for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
+                if (!buddyFrame(n, f)) {
+                    continue; // ZONE_DEVICE (device.frames), offline or absent: not the buddy's
+                }
                 if (t.rmapVma[f] == FrameTable.FREE && (t.flags[f] & PageFlags.PG_HWPOISON) == 0) {
                     recount++;
                 }

@@ -68,6 +68,10 @@ public final class MmMetrics {
     /** Per-node unusable free space index for order 9 (thousandths), a gauge: {@code node<N>.unusable_index}. */
     public static final String UNUSABLE_INDEX = "unusable_index";
 
+    /** Per device node gauges (ZONE_DEVICE driver pool): {@code node<N>.device_pages_free}, {@code node<N>.device_pages_used}. */
+    public static final String DEVICE_PAGES_FREE = "device_pages_free";
+    public static final String DEVICE_PAGES_USED = "device_pages_used";
+
     /** Histogram of fault service time (ns), swap-in included. */
     public static final String FAULT_LATENCY = "fault_latency";
     /** Histogram of every reference's cost (ns), faults included. */
@@ -103,11 +107,44 @@ public final class MmMetrics {
     public static final String MEMORY_FAILURE_IGNORED = "memory_failure_ignored";
     /** MF_DELAYED (dirty swap cache): stays 0 until a swap cache exists. */
     public static final String MEMORY_FAILURE_DELAYED = "memory_failure_delayed";
+    /** memory_failure on a ZONE_DEVICE page (device-private, device-coherent): not handled, -ENXIO (ksim's name). */
+    public static final String MEMORY_FAILURE_UNHANDLED = "memory_failure_unhandled";
     /** Processes killed with SIGBUS on touching a poisoned page. */
     public static final String MEMORY_FAILURE_SIGBUS = "memory_failure_sigbus";
     /** soft_offline_page outcomes. */
     public static final String SOFT_OFFLINE_SUCCESS = "soft_offline_success";
     public static final String SOFT_OFFLINE_FAIL = "soft_offline_fail";
+
+    /** migrate_vma (mm/migrate_device.c; ksim's names, the kernel counts none): pages setup collected (empty or unmapped). */
+    public static final String MIGRATE_VMA_COLLECTED = "migrate_vma_collected";
+    /** Collected pages that ended in device memory. */
+    public static final String MIGRATE_VMA_MIGRATED = "migrate_vma_migrated";
+    /** Collected pages the driver did not migrate: it skipped them or its pool ran out. */
+    public static final String MIGRATE_VMA_SKIPPED = "migrate_vma_skipped";
+    /** Collected empty pages a CPU fault populated before commit: the CPU won, the device page went back. */
+    public static final String MIGRATE_VMA_RACED = "migrate_vma_raced";
+    /** CPU faults on DEVICE_PRIVATE pages handled by the driver's migrate_to_ram (the page moved to RAM). */
+    public static final String MIGRATE_TO_RAM = "migrate_to_ram";
+    /** migrate_to_ram faults that failed: SIGBUS, or the faulting process was the OOM victim. */
+    public static final String MIGRATE_TO_RAM_FAIL = "migrate_to_ram_fail";
+    /** Device pages the driver evicted back to system RAM (migrate_device_range), and those it could not (no RAM). */
+    public static final String DEVICE_EVICTED = "device_evicted";
+    public static final String DEVICE_EVICT_FAIL = "device_evict_fail";
+    /** DEVICE_COHERENT pages migrated to RAM because they were to be pinned (FOLL_LONGTERM, migrate_device_coherent_folio). */
+    public static final String MIGRATE_DEVICE_COHERENT = "migrate_device_coherent";
+    /** Memory hotplug (ksim's names; the kernel has tracepoints, no counters): pages that came online (onlined or memremap'd). */
+    public static final String MEMORY_ONLINE_PAGES = "memory_online_pages";
+    /** Pages that went offline. */
+    public static final String MEMORY_OFFLINE_PAGES = "memory_offline_pages";
+    /** offline_pages calls that succeeded / failed (-EBUSY: a pinned page, or a page that would not move). */
+    public static final String MEMORY_OFFLINE_SUCCESS = "memory_offline_success";
+    public static final String MEMORY_OFFLINE_FAIL = "memory_offline_fail";
+    /** Pages offline_pages migrated out of the range (also in pgmigrate_success). */
+    public static final String MEMORY_OFFLINE_MIGRATED = "memory_offline_migrated";
+    /** Per node with hot-pluggable memory, a gauge: {@code node<N>.managed_pages} (0 = no N_MEMORY). */
+    public static final String MANAGED_PAGES = "managed_pages";
+    /** Histogram: simulated time of each migrate_vma call (setup to finalize) and each eviction, ns. */
+    public static final String MIGRATE_VMA_LATENCY = "migrate_vma_latency";
 
     /**
      * Metrics of pinning, mlock, migration and memory failure: registered when a run first uses the
@@ -118,7 +155,17 @@ public final class MmMetrics {
             PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_NOT_ISOLATABLE, PGMIGRATE_FAIL_EXTRA_REF,
             PGMIGRATE_FAIL_STILL_MAPPED, PGMIGRATE_FAIL_WRITEBACK, PGMIGRATE_FAIL_DST_ALLOC_FAIL, PGMIGRATE_FAIL_THP_SPLIT,
             PGMIGRATE_FAIL_HUGETLB_UNSUPPORTED, MEMORY_FAILURE_RECOVERED, MEMORY_FAILURE_FAILED, MEMORY_FAILURE_IGNORED,
-            MEMORY_FAILURE_DELAYED, MEMORY_FAILURE_SIGBUS, SOFT_OFFLINE_SUCCESS, SOFT_OFFLINE_FAIL);
+            MEMORY_FAILURE_DELAYED, MEMORY_FAILURE_SIGBUS, SOFT_OFFLINE_SUCCESS, SOFT_OFFLINE_FAIL, MEMORY_FAILURE_UNHANDLED);
+
+    /**
+     * Metrics of device memory (migrate_vma, migrate_to_ram, eviction) and memory hotplug:
+     * registered when a run first uses the mechanism, or from the start of a run whose scenario has
+     * timed events, as {@link #ON_USE_COUNTERS}.
+     */
+    public static final List<String> DEVICE_COUNTERS = List.of(MIGRATE_VMA_COLLECTED, MIGRATE_VMA_MIGRATED,
+            MIGRATE_VMA_SKIPPED, MIGRATE_VMA_RACED, MIGRATE_TO_RAM, MIGRATE_TO_RAM_FAIL, DEVICE_EVICTED, DEVICE_EVICT_FAIL,
+            MIGRATE_DEVICE_COHERENT, MEMORY_ONLINE_PAGES, MEMORY_OFFLINE_PAGES, MEMORY_OFFLINE_SUCCESS, MEMORY_OFFLINE_FAIL,
+            MEMORY_OFFLINE_MIGRATED);
 
     /** Machine-wide metrics every run reports (counters, plus {@link #SWAP_USED} read at the end). */
     public static final List<String> COUNTERS = List.of(ACCESSES, PGFAULT, PGMAJFAULT, PSWPIN, PSWPOUT, OOM_KILL,

@@ -59,6 +59,15 @@ public final class PglistData {
         return spannedPages;
     }
 
+    /** Pages the buddy allocator manages on the node (the sum over its zones); 0 = the node has no N_MEMORY. */
+    public long managedPages() {
+        long n = 0;
+        for (Zone z : zones) {
+            n += z.managedPages();
+        }
+        return n;
+    }
+
     /** NR_FREE_PAGES of the node: the sum over its zones. */
     public long nrFreePages() {
         long n = 0;

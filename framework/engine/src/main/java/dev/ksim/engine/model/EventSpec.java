@@ -13,14 +13,27 @@ package dev.ksim.engine.model;
  *     of {@code process} ({@code pages} = 1), as madvise(MADV_HWPOISON / MADV_SOFT_OFFLINE);</li>
  * <li>{@link Action#POISON_FREE}: a free buddy page of {@code node} ({@code process} and
  *     {@code mapping} null).</li>
+ * <li>{@link Action#MIGRATE_VMA}: pages [{@code from}, {@code from + pages}) of {@code mapping} of
+ *     {@code process} into the device memory of {@code node}, the driver skipping every
+ *     {@code skipEvery}-th collected page (0: none);</li>
+ * <li>{@link Action#EVICT}: the driver of device node {@code node} migrates its pages back to
+ *     RAM, all of them or only {@code process}'s when not null;</li>
+ * <li>{@link Action#ADD_MEMORY}: the hot-pluggable memory of {@code node} is added and onlined
+ *     into {@code zone} ({@code "normal"} or {@code "movable"}; null for device memory, which is
+ *     memremap'd); {@link Action#OFFLINE_MEMORY}: it is offlined.</li>
  * </ul>
  *
  * @param pages {@link #WHOLE_MAPPING} = from {@code from} to the end of the mapping
  */
 public record EventSpec(long atNs, Action action, String process, String mapping, long from, long pages, int node,
-                        SourceRef where) {
+                        String zone, int skipEvery, SourceRef where) {
     /** {@link #pages} value meaning "to the end of the mapping". */
     public static final long WHOLE_MAPPING = -1;
+
+    /** An action without a zone or a skip period. */
+    public EventSpec(long atNs, Action action, String process, String mapping, long from, long pages, int node, SourceRef where) {
+        this(atNs, action, process, mapping, from, pages, node, null, 0, where);
+    }
 
     /** What an event does, named as the kernel interface it models. */
     public enum Action {
@@ -39,7 +52,15 @@ public record EventSpec(long atNs, Action action, String process, String mapping
         /** memory_failure of a free buddy page of a node. */
         POISON_FREE("poison"),
         /** soft_offline_page of a process's page (madvise MADV_SOFT_OFFLINE). */
-        SOFT_OFFLINE("softOffline");
+        SOFT_OFFLINE("softOffline"),
+        /** migrate_vma of a process's range into device memory, by the device's driver. */
+        MIGRATE_VMA("migrateVma"),
+        /** A device driver evicting its pages back to system RAM (migrate_device_range). */
+        EVICT("evict"),
+        /** Memory hot-add and onlining (add_memory + online_pages), or memremap_pages for device memory. */
+        ADD_MEMORY("addMemory"),
+        /** Memory offlining (offline_pages), or eviction + memunmap_pages for device memory. */
+        OFFLINE_MEMORY("offlineMemory");
 
         private final String word;
 
@@ -54,7 +75,7 @@ public record EventSpec(long atNs, Action action, String process, String mapping
 
         /** Whether it names a process's mapping. */
         public boolean onMapping() {
-            return this != POISON_FREE;
+            return this != POISON_FREE && this != EVICT && this != ADD_MEMORY && this != OFFLINE_MEMORY;
         }
     }
 }

@@ -7,13 +7,22 @@ import java.util.List;
  * it (possibly none: a memory-only node), and its distances to every node (index = node id;
  * empty = 10 local, 21 remote, the common two-socket ACPI SLIT), how much of its memory is
  * ZONE_MOVABLE ({@code movableBytes}, the top of the node, like {@code movablecore=}; 0 = all
- * ZONE_NORMAL) and optional explicit ZONE_NORMAL watermarks (null = computed).
+ * ZONE_NORMAL) and optional explicit ZONE_NORMAL watermarks (null = computed); whether its memory is
+ * device memory in ZONE_DEVICE ({@code device}, null = ordinary RAM) and how much of it, at the top
+ * of the node, is hot-pluggable: absent at boot, added by a timed {@code addMemory}
+ * ({@code hotplugBytes}, 0 = none).
  */
 public record NodeSpec(int id, long sizeBytes, PluginRef provider, List<Integer> cpus, List<Integer> distances,
-                       long movableBytes, WatermarkSpec watermarks, SourceRef where) {
+                       long movableBytes, WatermarkSpec watermarks, DeviceSpec device, long hotplugBytes, SourceRef where) {
     public NodeSpec {
         cpus = List.copyOf(cpus);
         distances = List.copyOf(distances);
+    }
+
+    /** RAM present at boot, with an optional ZONE_MOVABLE part and explicit watermarks. */
+    public NodeSpec(int id, long sizeBytes, PluginRef provider, List<Integer> cpus, List<Integer> distances,
+                    long movableBytes, WatermarkSpec watermarks, SourceRef where) {
+        this(id, sizeBytes, provider, cpus, distances, movableBytes, watermarks, null, 0, where);
     }
 
     /** A node that is all ZONE_NORMAL with computed watermarks. */

@@ -50,6 +50,7 @@ public final class ScenarioValidator {
         }
         validateProcesses(m, machine, out);
         validateEvents(m, machine, out);
+        DeviceValidator.validateEvents(m, machine, out);
         for (Map.Entry<String, Long> e : new java.util.TreeMap<>(m.costOverrides()).entrySet()) {
             if (!CostModel.keys().contains(e.getKey())) {
                 out.add(new Diagnostic(top, "unknown cost '" + e.getKey() + "'" + Suggestions.didYouMean(e.getKey(), CostModel.keys())));
@@ -144,6 +145,7 @@ public final class ScenarioValidator {
                 }
             }
             validateZones(n, nw, out);
+            DeviceValidator.validateNode(machine, n, nw, out);
             if (!n.distances().isEmpty()) {
                 if (n.distances().size() != nodes.size()) {
                     out.add(new Diagnostic(nw, "node" + n.id() + " distances has " + n.distances().size()
@@ -187,7 +189,7 @@ public final class ScenarioValidator {
     private static void validateReserve(MachineSpec machine, List<Diagnostic> out) {
         long lowmem = 0;
         for (NodeSpec n : machine.nodes()) {
-            lowmem += Math.max(0, (n.sizeBytes() - n.movableBytes()) / MemoryManager.PAGE_SIZE);
+            lowmem += DeviceValidator.bootNormalPages(n);
         }
         VmSpec vm = machine.vm();
         long kbytes = vm.minFreeKbytes() == VmSpec.KERNEL_DEFAULT
@@ -196,7 +198,7 @@ public final class ScenarioValidator {
             return;
         }
         for (NodeSpec n : machine.nodes()) {
-            long normal = Math.max(0, (n.sizeBytes() - n.movableBytes()) / MemoryManager.PAGE_SIZE);
+            long normal = DeviceValidator.bootNormalPages(n);
             if (normal == 0 || n.watermarks() != null) {
                 continue;
             }
@@ -424,6 +426,7 @@ public final class ScenarioValidator {
                 names.add(MmMetrics.nodeMetric(i, n));
             }
         }
+        names.addAll(DeviceValidator.metricNames(machine, events));
         for (String h : MmMetrics.HISTOGRAMS) {
             for (String s : List.of("count", "p50", "p90", "p99", "max")) {
                 names.add(h + "." + s);

@@ -35,6 +35,13 @@ import java.util.Map;
  *     get_user_pages), handled in kernel context on the first thread's CPU, charged to no thread;
  *     {@code poison node:, free: true} hits the node's highest free buddy page
  *     ({@link MemoryManager#highestFreePfn}) on CPU 0.</li>
+ * <li>{@code migrateVma} is the device driver's (a device fault or a prefetch ioctl): on the first
+ *     thread's CPU, charged to no thread; a thread touching a page under migration waits for it
+ *     ({@link MemoryManager#migrateVma}). {@code evict} is the driver's too (CPU 0, or the named
+ *     process's first thread's CPU);</li>
+ * <li>{@code addMemory} and {@code offlineMemory} are memory hotplug (a udev rule or an
+ *     administrator writing to sysfs; for device memory its driver): on CPU 0, charged to no thread
+ *     ({@link MemoryManager#addMemory}, {@link MemoryManager#offlineMemory}).</li>
  * </ul>
  * An action on a process that has already died (OOM or SIGBUS) does nothing: its mappings are
  * gone, and the pins it held were dropped at exit. Poisoning a page that already holds a
@@ -99,6 +106,10 @@ final class ScenarioEvents implements EventHandler {
             }
             return;
         }
+        if (!e.action().onMapping()) {
+            machineAction(e);
+            return;
+        }
         Target t = targets.get(e.process());
         if (t == null) {
             throw new IllegalStateException("unvalidated model: no process " + e.process());
@@ -139,6 +150,7 @@ final class ScenarioEvents implements EventHandler {
                 }
                 charge(t, now, memory.movePages(t.mm().pid(), vpns, nodes, new int[(int) n], t.cpu()));
             }
+            case MIGRATE_VMA -> memory.migrateVma(t.mm(), vma, e.from(), n, e.node(), e.skipEvery(), t.cpu());
             case POISON, SOFT_OFFLINE -> {
                 int pfn = faultIn(t, vma, e.from());
                 if (pfn < 0) {
@@ -155,13 +167,39 @@ final class ScenarioEvents implements EventHandler {
     }
 
     /**
+     * An action on the machine rather than on a mapping: a device driver's eviction (on CPU 0, or
+     * the named process's first thread's CPU), memory hot-add and offlining (a sysfs write, on CPU 0).
+     */
+    private void machineAction(EventSpec e) {
+        switch (e.action()) {
+            case EVICT -> {
+                Target t = e.process() == null ? null : targets.get(e.process());
+                if (t != null && t.mm().killed()) {
+                    return;
+                }
+                memory.evictDevicePages(e.node(), t == null ? null : t.mm(), t == null ? 0 : t.cpu());
+            }
+            case ADD_MEMORY -> memory.addMemory(e.node(), e.zone() == null ? null
+                    : "normal".equals(e.zone()) ? dev.ksim.engine.mm.zone.ZoneType.NORMAL : dev.ksim.engine.mm.zone.ZoneType.MOVABLE);
+            case OFFLINE_MEMORY -> memory.offlineMemory(e.node(), 0);
+            default -> throw new IllegalStateException("unhandled action " + e.action());
+        }
+    }
+
+    /**
      * madvise_inject_error's get_user_pages_fast + put_page: faults page {@code page} in and
      * returns its frame; -1 when it holds a hwpoison entry already or the process died faulting.
+     * A page in device memory is not faulted back (that would move it to RAM): the error hits the
+     * device frame behind it, as an error reported by the device at that address would.
      */
     private int faultIn(Target t, int vma, long page) {
         int e = t.mm().vma(vma).pte((int) page);
         if (Pte.isHwpoison(e)) {
             return -1;
+        }
+        int behind = memory.frameBehind(t.mm(), vma, page);
+        if (behind >= 0 && memory.isDeviceFrame(behind)) {
+            return behind;
         }
         int[] frame = new int[1];
         if (memory.pinUserPages(t.mm(), vma, page, 1, t.cpu(), frame) != 1) {

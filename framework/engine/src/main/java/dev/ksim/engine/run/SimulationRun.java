@@ -132,6 +132,14 @@ final class SimulationRun {
                 throw new PluginCrashException(PluginKind.MEMORY_PROVIDER, ref.id(), "describe (node" + n.id() + ") returned null", null);
             }
             nodeMemory[n.id()] = described;
+            if (n.device() != null && n.device().cpuAccessible() && !described.cpuAccessible()) {
+                // known only once the provider has described the node: a located error, before anything runs
+                throw new dev.ksim.engine.model.ScenarioException(List.of(new dev.ksim.engine.model.Diagnostic(
+                        n.device().where() == null ? n.where() : n.device().where(), "node" + n.id() + " declares device '"
+                        + n.device().kind() + "', but its provider '" + ref.id() + "' says the CPU cannot access its memory"
+                        + " (NodeMemory.cpuAccessible = false), which makes it DEVICE_PRIVATE memory; write device 'private'"
+                        + " or use a provider of CPU-accessible memory")));
+            }
         }
         long totalFrames = 0;
         for (NodeMemory m : nodeMemory) {
@@ -162,7 +170,11 @@ final class SimulationRun {
             for (String c : dev.ksim.engine.mm.MmMetrics.ON_USE_COUNTERS) {
                 metrics.counter(c);
             }
+            for (String c : dev.ksim.engine.mm.MmMetrics.DEVICE_COUNTERS) {
+                metrics.counter(c);
+            }
             metrics.histogram(dev.ksim.engine.mm.MmMetrics.MIGRATION_LATENCY);
+            metrics.histogram(dev.ksim.engine.mm.MmMetrics.MIGRATE_VMA_LATENCY);
         }
         List<SimThread> threads = new ArrayList<>();
         Map<String, ScenarioEvents.Target> targets = new java.util.HashMap<>();

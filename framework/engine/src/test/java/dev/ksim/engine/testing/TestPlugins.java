@@ -19,7 +19,8 @@ import java.util.Map;
  * A hand-made {@link PluginInstantiator} with tiny test plugins (the real ones live in another
  * module). Ids:
  * <ul>
- * <li>memory providers: {@code ram} (frames = size / 4 KiB, option {@code latency}, default 100 ns),
+ * <li>memory providers: {@code ram} (frames = size / 4 KiB, option {@code latency}, default 100 ns,
+ *     option {@code cpuAccessible}, default true),
  *     {@code crash};</li>
  * <li>policies: {@code first-touch}, {@code interleave}, {@code fixed} (option {@code node}),
  *     {@code crash}, {@code bad-node} (returns 99);</li>
@@ -51,7 +52,8 @@ public final class TestPlugins implements PluginInstantiator {
             case MEMORY_PROVIDER:
                 if (ref.id().equals("ram")) {
                     long latency = opt(ref, "latency", 100);
-                    return (MemoryProvider) req -> new NodeMemory(Math.max(1, req.sizeBytes() / 4096), latency, 576, true);
+                    boolean cpuAccessible = !Boolean.FALSE.equals(ref.options().get("cpuAccessible"));
+                    return (MemoryProvider) req -> new NodeMemory(Math.max(1, req.sizeBytes() / 4096), latency, 576, cpuAccessible);
                 }
                 if (ref.id().equals("crash")) {
                     return (MemoryProvider) req -> {

@@ -19,13 +19,14 @@ public final class SummaryTable {
             "numa_local", "numa_other", "numa_miss", "oom_kill");
     static final String FAULT_HISTOGRAM = "fault_latency";
     /**
-     * Mlock, migration and memory-failure columns, each shown only when some run has it non-zero:
+     * Mlock, migration, memory-failure, device-memory and hotplug columns, each shown only when some run has it non-zero:
      * the counters exist only in runs that use those mechanisms, and a table of zeros says nothing.
      */
     static final List<String> MM_EVENT_COLUMNS = List.of(
             "unevictable_pgs_mlocked", "pgmigrate_success", "pgmigrate_fail", "memory_failure_recovered",
             "memory_failure_failed", "memory_failure_ignored", "memory_failure_sigbus", "soft_offline_success",
-            "soft_offline_fail");
+            "soft_offline_fail", "memory_failure_unhandled", "migrate_vma_migrated", "migrate_vma_raced", "migrate_to_ram",
+            "migrate_to_ram_fail", "device_evicted", "memory_offline_success", "memory_offline_fail");
 
     private SummaryTable() {
     }

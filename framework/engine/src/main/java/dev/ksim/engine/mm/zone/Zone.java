@@ -1027,6 +1027,11 @@ public final class Zone {
         return deviceAllocated;
     }
 
+    /** Whether {@code pfn} is a page of this device zone that the driver handed out (not in its pool). */
+    public boolean deviceAllocated(int pfn) {
+        return contains(pfn) && state[pfn - base] == DEVICE_ALLOC;
+    }
+
     /** Allocations served from a fallback migratetype (the mm_page_alloc_extfrag tracepoint's count). */
     public long fallbackAllocations() {
         return fallbacks;
