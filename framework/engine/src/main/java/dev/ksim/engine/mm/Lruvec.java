@@ -97,7 +97,9 @@ public final class Lruvec {
      * ({@link StrictLruOrder}; the list itself then holds membership, not order).
      */
     void touch(int f) {
-        strictOrder.touch(f);
+        if ((flags[f] & PG_LRU) != 0) { // pages off the LRU (device, hugetlb, isolated) have no recency to keep
+            strictOrder.touch(f);
+        }
     }
 
     /** The tail (oldest) frame of {@code lru}, or -1 when it is empty. */
