@@ -377,6 +377,15 @@ public final class MemoryManager {
         tlbs.switchMm(cpu, mm.pid);
     }
 
+    /**
+     * Kernel time owed by the thread running on {@code cpu}, handed over once: the handlers of the
+     * TLB-shootdown IPIs the CPU received since the last call ({@link Tlbs#takeInterruptNs}). The
+     * thread absorbs it before its next reference ({@link dev.ksim.engine.task.SimThread}).
+     */
+    public long takeCpuTime(int cpu) {
+        return tlbs.takeInterruptNs(cpu);
+    }
+
     /** The read-only view given to policies. */
     public MemoryView view() {
         return view;

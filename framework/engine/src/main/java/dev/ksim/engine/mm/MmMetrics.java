@@ -126,7 +126,8 @@ public final class MmMetrics {
             PGSCAN_KSWAPD, PGSTEAL_KSWAPD, PGSCAN_DIRECT, PGSTEAL_DIRECT, PGACTIVATE, PGDEACTIVATE, PGROTATED,
             PGDEMOTE_KSWAPD, PGDEMOTE_DIRECT, ALLOCSTALL, PAGEOUTRUN, SWAP_USED,
             Tlbs.NR_TLB_REMOTE_FLUSH, Tlbs.NR_TLB_REMOTE_FLUSH_RECEIVED, Tlbs.NR_TLB_LOCAL_FLUSH_ONE,
-            Tlbs.NR_TLB_LOCAL_FLUSH_ALL, Tlbs.TLB_HIT_L1, Tlbs.TLB_HIT_STLB, Tlbs.TLB_MISS);
+            Tlbs.NR_TLB_LOCAL_FLUSH_ALL, Tlbs.TLB_HIT_L1, Tlbs.TLB_HIT_STLB, Tlbs.TLB_MISS,
+            Tlbs.TLB_IPI_HANDLER_NS);
 
     /** Per-node metrics every run reports, one set per node. */
     public static final List<String> NODE_METRICS = List.of(NR_FREE_PAGES, NR_PAGES, NUMA_HIT, NUMA_MISS,
