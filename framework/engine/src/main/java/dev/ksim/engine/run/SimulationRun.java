@@ -175,6 +175,11 @@ final class SimulationRun {
                 pages[i] = pagesOf(m.sizeBytes());
             }
             MmStruct mm = memory.createProcess(p.name(), names, pages);
+            for (int i = 0; i < names.length; i++) {
+                if (p.mappings().get(i).explicitPolicy()) {
+                    memory.setExplicitPolicy(mm, i);
+                }
+            }
             int threadCount = p.threads().size();
             int firstThread = threads.size();
             for (int ti = 0; ti < threadCount; ti++) {

@@ -132,6 +132,7 @@ public final class SimThread implements EventHandler {
         if (!exited) {
             exited = true;
             stats.live--;
+            memory.threadExited(mm, cpu);
         }
     }
 
