@@ -1,15 +1,21 @@
 package dev.ksim.dsl;
 
+import dev.ksim.dsl.internal.Values;
 import dev.ksim.engine.model.MappingSpec;
 import dev.ksim.engine.model.SourceRef;
 import java.util.Map;
 
-/** {@code mapping('heap') { size 64.MiB }}: an anonymous private mapping configured in a block. */
+/**
+ * {@code mapping('heap') { size 64.MiB; explicitPolicy true }}: an anonymous private mapping
+ * configured in a block. {@code explicitPolicy true} says the mapping has an explicit memory
+ * policy (mbind/set_mempolicy): automatic NUMA balancing leaves it alone.
+ */
 public final class MappingBlock extends Block {
-    static final Map<String, String> SETTINGS = usage("size", "size 64.MiB");
+    static final Map<String, String> SETTINGS = usage("size", "size 64.MiB", "explicitPolicy", "explicitPolicy true");
 
     private final String mappingName;
     private Long bytes;
+    private boolean explicitPolicy;
 
     MappingBlock(Evaluation ev, SourceRef where, String name) {
         super(ev, where);
@@ -34,6 +40,15 @@ public final class MappingBlock extends Block {
         }
     }
 
+    /** The mapping has an explicit memory policy (mbind without MPOL_F_NUMA_BALANCING): NUMA balancing skips it. */
+    public void explicitPolicy(Object enabled) {
+        if (enabled instanceof Boolean b) {
+            explicitPolicy = b;
+        } else {
+            report(what("explicitPolicy") + " expects true or false, got " + Values.describe(enabled));
+        }
+    }
+
     MappingSpec build() {
         if (bytes == null) {
             if (!dirty) {
@@ -41,6 +56,6 @@ public final class MappingBlock extends Block {
             }
             return null;
         }
-        return new MappingSpec(mappingName, bytes, where);
+        return new MappingSpec(mappingName, bytes, explicitPolicy, where);
     }
 }
