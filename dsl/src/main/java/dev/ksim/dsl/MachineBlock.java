@@ -18,7 +18,9 @@ import java.util.Map;
 /**
  * {@code machine { ... }}: CPU count, memory nodes, an optional SLIT distance matrix, an
  * optional swap device, the reclaim mode ({@code reclaim 'lru'} or {@code 'strict-lru'}) and the vm
- * tunables ({@code minFreeKbytes}, {@code watermarkScaleFactor}, {@code swappiness}, {@code demotion}). Nodes are numbered 0..n-1; they may be declared in any order.
+ * tunables ({@code minFreeKbytes}, {@code watermarkScaleFactor}, {@code swappiness}, {@code demotion}),
+ * and automatic NUMA balancing ({@code numaBalancing 'autonuma'}, tunables in a block: {@link NumaBalancingBlock}).
+ * Nodes are numbered 0..n-1; they may be declared in any order.
  */
 public final class MachineBlock extends Block {
     static final Map<String, String> SETTINGS = usage(
@@ -31,6 +33,7 @@ public final class MachineBlock extends Block {
             "watermarkScaleFactor", "watermarkScaleFactor 10",
             "swappiness", "swappiness 60",
             "demotion", "demotion true",
+            "numaBalancing", "numaBalancing 'autonuma'  (or numaBalancing('tiering') { scanDelay 10.ms; hotThreshold 5.ms })",
             "at", "at(5.ms) { poison node: 0, free: true }");
 
     private Integer cpuCount;
@@ -43,6 +46,8 @@ public final class MachineBlock extends Block {
     private int watermarkScaleFactor = VmSpec.DEFAULT_WATERMARK_SCALE_FACTOR;
     private int swappiness = VmSpec.DEFAULT_SWAPPINESS;
     private boolean demotion;
+    private dev.ksim.engine.model.NumaBalancingSpec numaBalancing;
+    private SourceRef numaBalancingWhere;
 
     MachineBlock(Evaluation ev, SourceRef where) {
         super(ev, where);
@@ -178,6 +183,37 @@ public final class MachineBlock extends Block {
         }
     }
 
+    /** Automatic NUMA balancing ({@code kernel.numa_balancing}): 'off' (default), 'autonuma', 'tiering', 'autonuma+tiering'. */
+    public void numaBalancing(Object mode) {
+        numaBalancing(mode, null);
+    }
+
+    /** Automatic NUMA balancing with its tunables: {@code numaBalancing('autonuma') { scanDelay 10.ms }}; see {@link NumaBalancingBlock}. */
+    public void numaBalancing(Object mode,
+                              @DelegatesTo(value = NumaBalancingBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        SourceRef at = ev.here();
+        if (numaBalancingWhere != null) {
+            report("numaBalancing is given twice (first at line " + numaBalancingWhere.line() + ")");
+            return;
+        }
+        numaBalancingWhere = at;
+        String key = mode instanceof CharSequence cs ? cs.toString() : null;
+        dev.ksim.engine.model.NumaBalancingSpec.Mode m = key == null ? null : dev.ksim.engine.model.NumaBalancingSpec.Mode.of(key);
+        if (m == null) {
+            List<String> keys = dev.ksim.engine.model.NumaBalancingSpec.Mode.keys();
+            report("unknown NUMA balancing mode " + (key == null ? Values.describe(mode) : "'" + key + "'") + " in machine {}"
+                    + (key == null ? "" : Suggestions.didYouMean(key, keys)) + "; available: " + String.join(", ", keys));
+            return;
+        }
+        NumaBalancingBlock block = within(new NumaBalancingBlock(ev, at, m), body);
+        dev.ksim.engine.model.NumaBalancingSpec spec = block.build();
+        if (spec == null) {
+            dirty = true;
+            return;
+        }
+        numaBalancing = spec;
+    }
+
     MachineSpec build() {
         if (nodeBlocks.isEmpty()) {
             if (!dirty) {
@@ -231,7 +267,7 @@ public final class MachineBlock extends Block {
         }
         int cpus = cpuCount != null ? cpuCount : Math.max(1, highestCpu + 1);
         return new MachineSpec(cpus, nodes, swap, reclaimMode,
-                new VmSpec(minFreeKbytes, watermarkScaleFactor, swappiness, demotion), where);
+                new VmSpec(minFreeKbytes, watermarkScaleFactor, swappiness, demotion, numaBalancing), where);
     }
 
     /** Timed actions at one instant: {@code at(5.ms) { poison node: 0, free: true }}; see {@link AtBlock}. */

@@ -8,16 +8,21 @@ import dev.ksim.engine.util.Suggestions;
 import java.util.Map;
 
 /**
- * {@code mapping('heap') { size 64.MiB; kind 'anon' }}: a mapping configured in a block; {@code kind}
- * ({@link MappingKind}, default {@code 'anon'}) and, for file-backed kinds, {@code file}.
+/**
+ * {@code mapping('heap') { size 64.MiB; kind 'anon'; explicitPolicy true }}: a mapping configured
+ * in a block; {@code kind} ({@link MappingKind}, default {@code 'anon'}) and, for file-backed
+ * kinds, {@code file}. {@code explicitPolicy true} says the mapping has an explicit memory policy
+ * (mbind/set_mempolicy): automatic NUMA balancing leaves it alone.
  */
 public final class MappingBlock extends Block {
-    static final Map<String, String> SETTINGS = usage("size", "size 64.MiB", "kind", "kind 'file-shared'", "file", "file 'db.dat'");
+    static final Map<String, String> SETTINGS = usage("size", "size 64.MiB", "kind", "kind 'file-shared'", "file", "file 'db.dat'",
+            "explicitPolicy", "explicitPolicy true");
 
     private final String mappingName;
     private Long bytes;
     private MappingKind kind = MappingKind.ANON;
     private String file;
+    private boolean explicitPolicy;
 
     MappingBlock(Evaluation ev, SourceRef where, String name) {
         super(ev, where);
@@ -70,6 +75,15 @@ public final class MappingBlock extends Block {
         return m;
     }
 
+    /** The mapping has an explicit memory policy (mbind without MPOL_F_NUMA_BALANCING): NUMA balancing skips it. */
+    public void explicitPolicy(Object enabled) {
+        if (enabled instanceof Boolean b) {
+            explicitPolicy = b;
+        } else {
+            report(what("explicitPolicy") + " expects true or false, got " + Values.describe(enabled));
+        }
+    }
+
     MappingSpec build() {
         if (bytes == null) {
             if (!dirty) {
@@ -77,6 +91,6 @@ public final class MappingBlock extends Block {
             }
             return null;
         }
-        return new MappingSpec(mappingName, bytes, kind, file, where);
+        return new MappingSpec(mappingName, bytes, kind, file, explicitPolicy, where);
     }
 }

@@ -62,6 +62,12 @@ public final class CostModel {
     public static final String MIGRATE_COPY_PAGE_TO_DEVICE = "migrate.copy_page_to_device";
     /** Copying one 4 KiB page from device memory back to system RAM (migrate_to_ram, eviction). */
     public static final String MIGRATE_COPY_PAGE_FROM_DEVICE = "migrate.copy_page_from_device";
+    /** A NUMA hinting fault (do_numa_page) without migration: trap, PTE restore, task_numa_fault. */
+    public static final String NUMA_HINT_FAULT = "numa.hint_fault";
+    /** change_prot_numa, per PTE of the range the NUMA scanner walks (the TLB flush: tlb.*). */
+    public static final String NUMA_SCAN_PTE = "numa.scan_pte";
+    /** Fixed part of migrate_misplaced_folio (NUMA balancing's one-page migrate_pages, no system call). */
+    public static final String NUMA_MIGRATE_CALL = "numa.migrate_call";
     /** Prefix of the IPC entries: an {@code ipc { }} scenario may override only these. */
     public static final String IPC_PREFIX = "ipc.";
     /** bus1 SEND of one message without payload, to one destination. */
@@ -118,6 +124,15 @@ public final class CostModel {
                     + "(migrate_to_ram, driver eviction, FOLL_LONGTERM pinning): 4096 bytes / device-to-host link bandwidth",
                     "memory spec section 8: PCIe 4.0 x16 ~32 GB/s, 128 ns; NVLink-C2C measured ~297 GB/s device to host "
                             + "would be 14 ns"),
+            new Entry(NUMA_HINT_FAULT, 500, "ns", "a NUMA hinting fault without migration: trap, PTE restore, fault statistics",
+                    "estimate: the trap of a minor fault (~0.25 us) plus the page-table lock, pte_modify and task_numa_fault; "
+                            + "no allocation or zeroing, so well below fault.minor.anon"),
+            new Entry(NUMA_SCAN_PTE, 10, "ns", "change_prot_numa per PTE of the scanned range (the range's TLB flush: tlb.*)",
+                    "estimate: ~30 cycles per PTE for ptep_modify_prot_start/commit in change_pte_range; 256 MB (65536 PTEs) "
+                            + "then takes ~0.65 ms of the scanning task's time per scan"),
+            new Entry(NUMA_MIGRATE_CALL, 2_000, "ns", "fixed part of migrate_misplaced_folio (copy: migrate.copy_page; unmap: tlb.*)",
+                    "estimate: isolation, destination allocation, unmap/remap and putback of one folio; unlike migrate.call "
+                            + "there is no system call and no lru_add_drain_all, which dominate move_pages' 60 us"),
             new Entry(IPC_SEND, 424, "ns", "SEND of one message without payload, to one destination",
                     "bus1 2015: unicast send+recv 847 ns without payload; split evenly between SEND and RECV (estimate)"),
             new Entry(IPC_RECV, 423, "ns", "RECV of one entry (and the slice release)",

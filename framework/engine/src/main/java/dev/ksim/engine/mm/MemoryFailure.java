@@ -110,6 +110,7 @@ public final class MemoryFailure {
         VmArea vma = m.vmas[t.rmapVma[pfn]];
         int idx = t.rmapIndex[pfn];
         vma.pte[idx] = Pte.HWPOISON;
+        m.numaUnmapped(vma, idx);
         vma.mm.rss--;
         m.tlbs.flushTlbMmRange(cpu, vma.mm.pid, vma.startVpn + idx, 1);
         // identify_page_state → me_pagecache_clean: delete_from_lru_cache, the page is not freed

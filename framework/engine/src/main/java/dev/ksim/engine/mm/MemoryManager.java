@@ -42,7 +42,9 @@ import java.util.Map;
  * present, the TLB filled. A resident reference costs the node's load latency scaled by the NUMA
  * distance, and marks the page accessed: in {@code lru} mode the second reference to an inactive
  * page activates it ({@code mark_page_accessed}); in {@code strict-lru} mode the frame moves to
- * its list's head.
+ * its list's head. With NUMA balancing on, a walk that finds the PTE PROT_NONE takes a NUMA
+ * hinting fault first ({@link NumaBalancing}), which may migrate the page; a TLB hit never looks.
+ * A reference served by another node than the CPU's counts {@code accesses_remote}.
  *
  * <p><b>Fault</b> on a non-present page ({@code pgfault}; {@code pgmajfault}, {@code pswpin} when
  * it was swapped out): the migration policy names a node ({@code placeFault}) and the page
@@ -110,6 +112,8 @@ public final class MemoryManager {
     final DeviceMemory device;
     /** Each node's device zone while the nodes are built, null for RAM nodes. */
     private Zone[] deviceZones;
+    /** Automatic NUMA balancing ({@link NumaBalancing}); null when {@code kernel.numa_balancing} is 0. */
+    final NumaBalancing numab;
 
     private final long costMinorFault;
     private final long costMajorOverhead;
@@ -122,6 +126,7 @@ public final class MemoryManager {
     private final long costWalk;
 
     private final LongCounter accesses;
+    private final LongCounter accessesRemote;
     private final LongCounter pgfault;
     private final LongCounter pgmajfault;
     private final LongCounter pswpin;
@@ -233,6 +238,10 @@ public final class MemoryManager {
         this.tlbs = new Tlbs(Math.max(1, topology.cpuCount()), TlbConfig.defaults(), TlbCosts.of(costs), metrics);
 
         accesses = metrics.counter(MmMetrics.ACCESSES);
+        for (String c : MmMetrics.NUMA_BALANCING_COUNTERS) {
+            metrics.counter(c); // every run reports them, 0 without NUMA balancing
+        }
+        accessesRemote = metrics.counter(MmMetrics.ACCESSES_REMOTE);
         pgfault = metrics.counter(MmMetrics.PGFAULT);
         pgmajfault = metrics.counter(MmMetrics.PGMAJFAULT);
         pswpin = metrics.counter(MmMetrics.PSWPIN);
@@ -267,6 +276,8 @@ public final class MemoryManager {
             metrics.gauge(MmMetrics.nodeMetric(n.nodeId, MmMetrics.UNUSABLE_INDEX),
                     () -> node.unusableFreeIndex(MemMap.PAGEBLOCK_ORDER));
         }
+        this.numab = vm.numaBalancing().mode() == dev.ksim.engine.model.NumaBalancingSpec.Mode.OFF ? null
+                : new NumaBalancing(this, vm.numaBalancing(), metrics);
     }
 
     /**
@@ -397,6 +408,9 @@ public final class MemoryManager {
         for (PglistData n : nodes) {
             n.kswapd.reset(clock.nowNs());
         }
+        if (numab != null) {
+            numab.attached();
+        }
     }
 
     /** Creates a process (pid = creation order + 1) with one anonymous mapping per entry of {@code pages}. */
@@ -423,12 +437,56 @@ public final class MemoryManager {
         }
         mm.vmas = own;
         processes.add(mm);
+        if (numab != null) {
+            numab.processCreated(mm);
+        }
         return mm;
     }
 
     /** A thread of {@code mm} runs on {@code cpu}: the CPU switches to the mm and joins its cpumask (switch_mm). */
     public void addCpu(MmStruct mm, int cpu) {
         tlbs.switchMm(cpu, mm.pid);
+        if (numab != null) {
+            numab.threadStarted(mm, cpu);
+        }
+    }
+
+    /** A thread of {@code mm} on {@code cpu} exited (NUMA balancing scans a process only while it has live threads). */
+    public void threadExited(MmStruct mm, int cpu) {
+        if (numab != null) {
+            numab.threadExited(mm, cpu);
+        }
+    }
+
+    /**
+     * Mapping {@code vmaIndex} of {@code mm} has an explicit memory policy (mbind/set_mempolicy
+     * without MPOL_F_NUMA_BALANCING): NUMA balancing leaves it alone. Placement is unchanged.
+     */
+    public void setExplicitPolicy(MmStruct mm, int vmaIndex) {
+        mm.vmas[vmaIndex].explicitPolicy = true;
+    }
+
+    /** Page {@code idx} of {@code vma} no longer maps a page: NUMA balancing's state of it goes ({@link NumaBalancing#unmapped}). */
+    void numaUnmapped(VmArea vma, int idx) {
+        NumaBalancing.unmapped(vma, idx);
+    }
+
+    /** Page {@code idx} of {@code vma} moved from node {@code from} to {@code to} ({@link NumaBalancing#moved}). */
+    void numaMoved(VmArea vma, int idx, int from, int to) {
+        if (numab != null) {
+            numab.moved(vma, idx, from, to);
+        }
+    }
+
+    /**
+     * Kernel time owed by the thread running on {@code cpu}, handed over once: the handlers of the
+     * TLB-shootdown IPIs the CPU received since the last call ({@link Tlbs#takeInterruptNs}) and the
+     * NUMA-balancing scans run there for its task ({@link NumaBalancing}). The thread absorbs it
+     * before its next reference ({@link dev.ksim.engine.task.SimThread}).
+     */
+    public long takeCpuTime(int cpu) {
+        long ns = tlbs.takeInterruptNs(cpu);
+        return numab == null ? ns : ns + numab.takeTaskWorkNs(cpu);
     }
 
     /** The read-only view given to policies. */
@@ -495,9 +553,17 @@ public final class MemoryManager {
             }
             f = Pte.frame(e);
             cost = costWalk;
+            long[] protNone = vma.protNone;
+            if (protNone != null && (protNone[p >>> 6] & 1L << p) != 0) {
+                f = numab.doNumaPage(mm, vma, p, f, cpu, cpuNode); // a NUMA hinting fault
+                cost += numab.lastFaultNs;
+            }
             fillTlb(cpu, mm.pid, vpn, f);
         }
         int node = nodeOf(f);
+        if (node != cpuNode) {
+            accessesRemote.inc();
+        }
         if (strict) {
             nodes[node].lruvec.touch(f);
         } else {
@@ -600,6 +666,9 @@ public final class MemoryManager {
         fillTlb(cpu, mm.pid, vma.startVpn + p, f);
         cost += hardeningAllocated(node, f);
         cost += loadCost[cpuNode][node];
+        if (node != cpuNode) {
+            accessesRemote.inc();
+        }
         faultLatency.record(cost);
         return cost;
     }
@@ -756,6 +825,9 @@ public final class MemoryManager {
             }
         }
         tlbs.mmExit(victim.pid);
+        if (numab != null) {
+            numab.exitMmap(victim);
+        }
     }
 
     /**
@@ -949,7 +1021,8 @@ public final class MemoryManager {
 
     /**
      * Registers this mechanism's invariants: {@link MmInvariants}, every zone's
-     * ({@link ZoneInvariants}) and the TLBs' against the page tables ({@link TlbInvariants}).
+     * ({@link ZoneInvariants}), the TLBs' against the page tables ({@link TlbInvariants}) and, with
+     * NUMA balancing on, {@code numa.prot_none} ({@link NumaBalancing}).
      */
     public void registerInvariants(InvariantRegistry registry) {
         MmInvariants.register(this, registry);
@@ -962,6 +1035,9 @@ public final class MemoryManager {
         ZoneInvariants.register(allZones, registry);
         TlbInvariants.register(tlbs, this::translate, registry);
         device.register(registry);
+        if (numab != null) {
+            numab.registerInvariants(registry);
+        }
     }
 
     /** Per-node final metrics ({@code node<N>.numa_hit} ...), added to {@code out}. */

@@ -61,13 +61,19 @@ final class Migrate {
          * MR_MEMORY_HOTPLUG: offline_pages' do_migrate_range; another node with memory if there is
          * one, else the same node (never the range being offlined: it is isolated).
          */
-        MEMORY_HOTPLUG
+        MEMORY_HOTPLUG,
+        /**
+         * MR_NUMA_MISPLACED: NUMA balancing's migrate_misplaced_folio; the destination must be on the
+         * target node (__GFP_THISNODE, no reclaim).
+         */
+        NUMA_MISPLACED
     }
 
     private final MemoryManager m;
     private final FrameTable frames;
     private final long costCall;
     private final long costCopyPage;
+    private final long costMisplacedCall;
     private final LongCounter success;
     private final LongCounter fail;
     private final LongCounter notIsolatable;
@@ -77,12 +83,20 @@ final class Migrate {
     private final LatencyHistogram latency;
     /** Cost accumulated by the current call. */
     private long cost;
+    /**
+     * Test seam, null in every run: when it accepts a frame, the rmap walk leaves that frame's PTE
+     * in place as the kernel's try_to_migrate_one does when it cannot take a mapping (a case ksim's
+     * mechanisms never produce: see {@code pgmigrate_fail_still_mapped} in docs/metrics.md). It
+     * changes no state; the failure handling that follows is the real one.
+     */
+    java.util.function.IntPredicate unmapRefusal;
 
     Migrate(MemoryManager m, MetricsRegistry metrics) {
         this.m = m;
         this.frames = m.frames;
         this.costCall = m.costs.get(CostModel.MIGRATE_CALL);
         this.costCopyPage = m.costs.get(CostModel.MIGRATE_COPY_PAGE);
+        this.costMisplacedCall = m.costs.get(CostModel.NUMA_MIGRATE_CALL);
         success = metrics.counter(MmMetrics.PGMIGRATE_SUCCESS);
         fail = metrics.counter(MmMetrics.PGMIGRATE_FAIL);
         notIsolatable = metrics.counter(MmMetrics.PGMIGRATE_FAIL_NOT_ISOLATABLE);
@@ -179,6 +193,19 @@ final class Migrate {
         return rc;
     }
 
+    /**
+     * migrate_misplaced_folio of user frame {@code f} to node {@code target}, for a NUMA hinting
+     * fault on {@code cpu} ({@code NUMA_MISPLACED}): the node it ends on or -errno as
+     * {@link #migratePage}; the call's cost ({@code numa.migrate_call} + the page's) is recorded in
+     * {@code migration_latency} and returned through {@link #lastCallCost}.
+     */
+    int migrateMisplaced(int f, int target, int cpu) {
+        cost = costMisplacedCall;
+        int rc = migratePage(f, target, Reason.NUMA_MISPLACED, cpu);
+        latency.record(cost);
+        return rc;
+    }
+
     /** do_migrate_range's nodemask: every node with memory but {@code node}; {@code node} alone when it is the only one. */
     private long otherNodesWithMemory(int node) {
         long mask = 0;
@@ -210,7 +237,7 @@ final class Migrate {
         }
         int lru = src.lruvec.del(f);
         // 2. alloc_migration_target
-        long nodemask = reason == Reason.SYSCALL ? 1L << target
+        long nodemask = reason == Reason.SYSCALL || reason == Reason.NUMA_MISPLACED ? 1L << target
                 : reason == Reason.MEMORY_HOTPLUG ? otherNodesWithMemory(target) : Zonelist.NO_NODEMASK;
         int nf = m.zonelist.allocPages(target, 0, MigrateType.MIGRATE_MOVABLE, nodemask, Watermarks.WMARK_MIN);
         if (nf < 0) {
@@ -231,11 +258,12 @@ final class Migrate {
         boolean pinned = false;
         for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && rc == -EAGAIN; pass++) {
             // 4. try_to_migrate: the rmap walk replaces the mapping PTE with a migration entry
-            if (vma.pte[idx] != Pte.present(f)) {
+            if (vma.pte[idx] != Pte.present(f) || unmapRefusal != null && unmapRefusal.test(f)) {
                 rc = -EBUSY; // the walk could not unmap it: folio_mapped() still
                 break;
             }
             vma.pte[idx] = Pte.MIGRATION;
+            m.numaMoved(vma, idx, src.nodeId, src.nodeId); // the restored PTE is not PROT_NONE
             cost += m.tlbs.flushTlbMmRange(cpu, vma.mm.pid, vpn, 1);
             // 5. folio_migrate_mapping: the refcount must be what the mappings explain
             if (frames.pins[f] > 0) {
@@ -251,6 +279,7 @@ final class Migrate {
             frames.flags[nf] = (byte) (flags[f] & (PageFlags.PG_SWAPBACKED | PageFlags.PG_REFERENCED
                     | PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE));
             m.nodes[got].lruvec.add(nf, lru);
+            m.numaMoved(vma, idx, src.nodeId, got);
             frames.rmapVma[f] = FrameTable.FREE;
             frames.rmapIndex[f] = 0;
             if (reason == Reason.MEMORY_FAILURE) {

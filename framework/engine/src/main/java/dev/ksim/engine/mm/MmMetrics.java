@@ -167,13 +167,34 @@ public final class MmMetrics {
             MIGRATE_DEVICE_COHERENT, MEMORY_ONLINE_PAGES, MEMORY_OFFLINE_PAGES, MEMORY_OFFLINE_SUCCESS, MEMORY_OFFLINE_FAIL,
             MEMORY_OFFLINE_MIGRATED);
 
+    /** References served by a node other than the referencing CPU's (not a kernel counter; PMU: remote DRAM loads). */
+    public static final String ACCESSES_REMOTE = "accesses_remote";
+    /** PTEs the NUMA scanner made PROT_NONE (change_prot_numa). */
+    public static final String NUMA_PTE_UPDATES = "numa_pte_updates";
+    /** NUMA hinting faults, and those where the page was already on the faulting CPU's node. */
+    public static final String NUMA_HINT_FAULTS = "numa_hint_faults";
+    public static final String NUMA_HINT_FAULTS_LOCAL = "numa_hint_faults_local";
+    /** Pages NUMA balancing migrated (migrate_misplaced_folio). */
+    public static final String NUMA_PAGES_MIGRATED = "numa_pages_migrated";
+    /** Tiering: slow-tier pages promoted to a top-tier node, and hot pages that were candidates (rate limit input). */
+    public static final String PGPROMOTE_SUCCESS = "pgpromote_success";
+    public static final String PGPROMOTE_CANDIDATE = "pgpromote_candidate";
+
+    /**
+     * Automatic NUMA balancing's counters ({@code /proc/vmstat} with CONFIG_NUMA_BALANCING) and the
+     * remote-reference count: every run reports them, 0 when balancing is off.
+     */
+    public static final List<String> NUMA_BALANCING_COUNTERS = List.of(ACCESSES_REMOTE, NUMA_PTE_UPDATES, NUMA_HINT_FAULTS,
+            NUMA_HINT_FAULTS_LOCAL, NUMA_PAGES_MIGRATED, PGPROMOTE_SUCCESS, PGPROMOTE_CANDIDATE);
+
     /** Machine-wide metrics every run reports (counters, plus {@link #SWAP_USED} read at the end). */
     public static final List<String> COUNTERS = List.of(ACCESSES, PGFAULT, PGMAJFAULT, PSWPIN, PSWPOUT, OOM_KILL,
             NUMA_HIT, NUMA_MISS, NUMA_FOREIGN, NUMA_LOCAL, NUMA_OTHER, PGALLOC, PGALLOC_NORMAL, PGALLOC_MOVABLE, PGFREE,
             PGSCAN_KSWAPD, PGSTEAL_KSWAPD, PGSCAN_DIRECT, PGSTEAL_DIRECT, PGACTIVATE, PGDEACTIVATE, PGROTATED,
             PGDEMOTE_KSWAPD, PGDEMOTE_DIRECT, ALLOCSTALL, PAGEOUTRUN, SWAP_USED,
             Tlbs.NR_TLB_REMOTE_FLUSH, Tlbs.NR_TLB_REMOTE_FLUSH_RECEIVED, Tlbs.NR_TLB_LOCAL_FLUSH_ONE,
-            Tlbs.NR_TLB_LOCAL_FLUSH_ALL, Tlbs.TLB_HIT_L1, Tlbs.TLB_HIT_STLB, Tlbs.TLB_MISS);
+            Tlbs.NR_TLB_LOCAL_FLUSH_ALL, Tlbs.TLB_HIT_L1, Tlbs.TLB_HIT_STLB, Tlbs.TLB_MISS,
+            Tlbs.TLB_IPI_HANDLER_NS);
 
     /** Per-node metrics every run reports, one set per node. */
     public static final List<String> NODE_METRICS = List.of(NR_FREE_PAGES, NR_PAGES, NUMA_HIT, NUMA_MISS,

@@ -26,6 +26,8 @@ public final class PglistData {
     /** Node reclaim demotes to, -1 for none ({@code next_demotion_node}). */
     int demotionTarget = -1;
     Kswapd kswapd;
+    /** The mark {@link #balanced} checks: high, or promo in NUMA-tiering mode (pgdat_balanced). */
+    int balanceMark = dev.ksim.engine.mm.zone.Watermarks.WMARK_HIGH;
 
     long numaHit;
     long numaMiss;
@@ -101,7 +103,8 @@ public final class PglistData {
 
     /**
      * pgdat_balanced: some zone of the node with managed pages has free pages above its high
-     * watermark (or the node has no managed pages).
+     * watermark — its promo watermark in NUMA-tiering mode ({@link #balanceMark}) — or the node has
+     * no managed pages.
      */
     boolean balanced() {
         boolean any = false;
@@ -110,7 +113,7 @@ public final class PglistData {
                 continue;
             }
             any = true;
-            if (z.watermarkOk(0, z.watermarks().high())) {
+            if (z.watermarkOk(0, z.watermarks().get(balanceMark))) {
                 return true;
             }
         }

@@ -17,6 +17,18 @@ public final class VmArea {
     final int[] pte;
     final long startVpn;
     final MappingKind kind;
+    /**
+     * NUMA balancing, else null: bit i set = page i's PTE is PROT_NONE for a hinting fault
+     * ({@link NumaBalancing}); the PTE itself stays present, as pte_protnone PTEs do.
+     */
+    long[] protNone;
+    /**
+     * NUMA balancing, else null: per page the folio's last_cpupid field — the CPU of the last
+     * hinting fault + 1 (0 = none), or, for a slow-tier page in tiering mode, the ms of its scan.
+     */
+    int[] numaInfo;
+    /** The mapping has an explicit memory policy: NUMA balancing leaves it alone ({@code vma_policy_mof}). */
+    boolean explicitPolicy;
 
     VmArea(int id, MmStruct mm, int index, String name, int pages, long startVpn) {
         this(id, mm, index, name, pages, startVpn, MappingKind.ANON);

@@ -267,6 +267,7 @@ final class Vmscan {
         VmArea vma = m.vmas[frames.rmapVma[victim]];
         int idx = frames.rmapIndex[victim];
         vma.pte[idx] = Pte.swap(slot);
+        m.numaUnmapped(vma, idx);
         vma.mm.rss--;
         vma.mm.swapents++;
         m.pswpout.inc();
@@ -298,6 +299,7 @@ final class Vmscan {
         VmArea vma = m.vmas[frames.rmapVma[victim]];
         int idx = frames.rmapIndex[victim];
         vma.pte[idx] = Pte.present(nf);
+        m.numaMoved(vma, idx, node.nodeId, target);
         frames.rmapVma[nf] = vma.id;
         frames.rmapIndex[nf] = idx;
         frames.flags[nf] = (byte) PageFlags.PG_SWAPBACKED;

@@ -175,6 +175,7 @@ public final class ScenarioValidator {
         if (vm.swappiness() < 0 || vm.swappiness() > 200) {
             out.add(new Diagnostic(where, "swappiness must be in 0..200 (as vm.swappiness), got " + vm.swappiness()));
         }
+        out.addAll(vm.numaBalancing().validate());
         SwapSpec swap = machine.swap();
         if (swap != null && (swap.sizeBytes() < 0 || swap.readLatencyNs() < 0 || swap.writeLatencyNs() < 0)) {
             out.add(new Diagnostic(at(swap.where()), "swap size and latencies must be >= 0"));
@@ -415,6 +416,7 @@ public final class ScenarioValidator {
      */
     public static Set<String> metricNames(MachineSpec machine, boolean events) {
         Set<String> names = new TreeSet<>(MmMetrics.COUNTERS);
+        names.addAll(MmMetrics.NUMA_BALANCING_COUNTERS);
         if (events) {
             names.addAll(MmMetrics.ON_USE_COUNTERS);
             for (String s : List.of("count", "p50", "p90", "p99", "max")) {

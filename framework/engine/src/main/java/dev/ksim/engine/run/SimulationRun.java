@@ -189,6 +189,11 @@ final class SimulationRun {
                 kinds[i] = m.kind();
             }
             MmStruct mm = memory.createProcess(p.name(), names, pages, kinds);
+            for (int i = 0; i < names.length; i++) {
+                if (p.mappings().get(i).explicitPolicy()) {
+                    memory.setExplicitPolicy(mm, i);
+                }
+            }
             int threadCount = p.threads().size();
             int firstThread = threads.size();
             for (int ti = 0; ti < threadCount; ti++) {

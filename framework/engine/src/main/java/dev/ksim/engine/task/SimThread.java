@@ -18,7 +18,13 @@ import dev.ksim.spi.workload.WorkloadGenerator;
  *
  * <p>A thread exits after its reference budget ({@code 0} = unbounded), when its time reaches
  * the end of the run, when its workload returns {@link WorkloadGenerator#END} (a trace that
- * ended), or when the OOM killer has killed its process. An {@link InvalidInputException} from
+ * ended), or when the OOM killer has killed its process.
+ *
+ * <p>Kernel work done on the thread's CPU outside its own references — the handlers of TLB
+ * shootdown IPIs other CPUs sent it, NUMA-balancing scans run for its task — is taken from the
+ * memory manager at the start of each quantum ({@link MemoryManager#takeCpuTime}) and delays the
+ * thread's next reference by that much. Two threads pinned to one CPU share that CPU's account:
+ * the first to run takes it. An {@link InvalidInputException} from
  * the workload (a malformed trace file) propagates as is: it is the user's input, not a crash. Within a quantum the run's
  * clock reads the quantum's start time.
  */
@@ -75,6 +81,8 @@ public final class SimThread implements EventHandler {
     @Override
     public void fire(long now) {
         timeNs = Math.max(timeNs, now);
+        // kernel work done on this CPU while the last quantum ran: shootdown IPIs, task_work
+        timeNs += memory.takeCpuTime(cpu);
         long quantumEnd = now + QUANTUM_NS;
         int refs = 0;
         while (true) {
@@ -124,6 +132,7 @@ public final class SimThread implements EventHandler {
         if (!exited) {
             exited = true;
             stats.live--;
+            memory.threadExited(mm, cpu);
         }
     }
 

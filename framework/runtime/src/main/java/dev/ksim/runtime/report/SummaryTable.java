@@ -28,6 +28,15 @@ public final class SummaryTable {
             "soft_offline_fail", "memory_failure_unhandled", "migrate_vma_migrated", "migrate_vma_raced", "migrate_to_ram",
             "migrate_to_ram_fail", "device_evicted", "memory_offline_success", "memory_offline_fail");
 
+    /**
+     * NUMA balancing columns, shown when some run scanned ({@code numa_pte_updates} non-zero): the
+     * hinting faults, the pages moved and promoted, the TLB shootdowns, then {@link #REMOTE_SHARE}.
+     */
+    static final List<String> NUMA_COLUMNS = List.of("numa_hint_faults", "numa_pages_migrated", "pgpromote_success",
+            "nr_tlb_remote_flush");
+    /** Derived NUMA column: {@code accesses_remote / accesses} as a percentage. */
+    static final String REMOTE_SHARE = "remote refs";
+
     private SummaryTable() {
     }
 
@@ -46,6 +55,15 @@ public final class SummaryTable {
                 metrics.add(m);
                 header.add(m);
             }
+        }
+        boolean numa = runs.stream().anyMatch(r -> r.metrics().get("numa_pte_updates") != null
+                && r.metrics().get("numa_pte_updates").longValue() != 0);
+        if (numa) {
+            for (String m : NUMA_COLUMNS) {
+                metrics.add(m);
+                header.add(m);
+            }
+            header.add(REMOTE_SHARE);
         }
         for (String m : ipcMetrics(runs)) {
             metrics.add(m);
@@ -68,6 +86,9 @@ public final class SummaryTable {
             for (String m : metrics) {
                 Number n = r.metrics().get(m);
                 row.add(n == null ? "-" : String.format(Locale.ROOT, "%,d", n.longValue()));
+                if (numa && m.equals(NUMA_COLUMNS.get(NUMA_COLUMNS.size() - 1))) {
+                    row.add(remoteShare(r));
+                }
             }
             for (String name : latencies) {
                 HistogramSummary h = r.histograms().get(name);
@@ -158,6 +179,16 @@ public final class SummaryTable {
             }
         }
         return new ArrayList<>(out);
+    }
+
+    /** {@code accesses_remote / accesses}, one decimal: {@code 37.5 %}; "-" without references. */
+    static String remoteShare(RunResult r) {
+        Number remote = r.metrics().get("accesses_remote");
+        Number all = r.metrics().get("accesses");
+        if (remote == null || all == null || all.longValue() == 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.1f %%", 100.0 * remote.longValue() / all.longValue());
     }
 
     private static String expectCell(RunResult r) {

@@ -4,8 +4,9 @@ package dev.ksim.engine.mm.tlb;
  * What the last flush of a {@link Tlbs} did (one reusable instance, overwritten by each flush, so
  * flushing never allocates): the initiating CPU and its cost, the CPUs that received an IPI and
  * what each lost, whether the range became a full flush. The memory manager charges
- * {@link #initiatorNs()} to the thread that unmapped and, if it models it, {@link #perTargetNs()}
- * to whatever runs on each target CPU.
+ * {@link #initiatorNs()} to the thread that unmapped; {@link Tlbs} adds {@link #perTargetNs()} to
+ * each target CPU's pending interrupt time, which whatever thread runs there absorbs
+ * ({@link Tlbs#takeInterruptNs}).
  */
 public final class Shootdown {
     int initiator;

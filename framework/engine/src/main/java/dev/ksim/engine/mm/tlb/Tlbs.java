@@ -40,12 +40,15 @@ import java.util.List;
  * <li>Each flush returns the initiator's simulated ns and describes itself in
  *     {@link #lastFlush()}: local work is {@code pages × invlpg} or {@code fullFlush}; with targets,
  *     the initiator waits {@code ipiRoundTrip(targets) + work} and each target loses
- *     {@code ipiHandler + work} ({@link TlbCosts}).</li>
+ *     {@code ipiHandler + work} ({@link TlbCosts}). That loss is added to the target CPU's pending
+ *     interrupt time, which the thread running on the CPU absorbs before its next reference
+ *     ({@link #takeInterruptNs}); {@code tlb_ipi_handler_ns} sums it over all targets.</li>
  * </ul>
  * Lookups, fills and ranged flushes touch one set per level and page and never allocate; a full
  * flush of one mm is O(1) (plus the IPI accounting per target). Metrics: {@code nr_tlb_remote_flush}, {@code nr_tlb_remote_flush_received},
  * {@code nr_tlb_local_flush_one}, {@code nr_tlb_local_flush_all} (/proc/vmstat, with
- * CONFIG_DEBUG_TLBFLUSH), and {@code tlb_hit_l1}, {@code tlb_hit_stlb}, {@code tlb_miss}.
+ * CONFIG_DEBUG_TLBFLUSH), and {@code tlb_hit_l1}, {@code tlb_hit_stlb}, {@code tlb_miss},
+ * {@code tlb_ipi_handler_ns}.
  */
 public final class Tlbs {
     /** The kernel's address space (init_mm): kernel-virtual, global translations. */
@@ -70,6 +73,8 @@ public final class Tlbs {
     public static final String TLB_HIT_L1 = "tlb_hit_l1";
     public static final String TLB_HIT_STLB = "tlb_hit_stlb";
     public static final String TLB_MISS = "tlb_miss";
+    /** Simulated ns the targets of shootdowns spent in the flush interrupt, summed over targets (ksim's own counter). */
+    public static final String TLB_IPI_HANDLER_NS = "tlb_ipi_handler_ns";
 
     final int nrCpus;
     final TlbConfig config;
@@ -95,6 +100,12 @@ public final class Tlbs {
     final Counter hitL1;
     final Counter hitStlb;
     final Counter miss;
+    final Counter ipiHandlerNs;
+    /**
+     * Per CPU, interrupt time not yet absorbed by the thread running there: each shootdown adds
+     * its {@link Shootdown#perTargetNs()} to every target; {@link #takeInterruptNs} hands it over.
+     */
+    private final long[] pendingInterruptNs;
 
     public Tlbs(int nrCpus, TlbConfig config, TlbCosts costs, Metrics metrics) {
         this(nrCpus, config, costs, metrics, TlbConfig.TLB_SINGLE_PAGE_FLUSH_CEILING);
@@ -131,6 +142,8 @@ public final class Tlbs {
         hitL1 = metrics.counter(TLB_HIT_L1);
         hitStlb = metrics.counter(TLB_HIT_STLB);
         miss = metrics.counter(TLB_MISS);
+        ipiHandlerNs = metrics.counter(TLB_IPI_HANDLER_NS);
+        pendingInterruptNs = new long[nrCpus];
     }
 
     static long key(int mm, long vpn) {
@@ -385,7 +398,32 @@ public final class Tlbs {
         s.targets = targets;
         s.perTargetNs = targets > 0 ? costs.ipiHandlerNs() + work : 0;
         s.initiatorNs = targets > 0 ? costs.ipiRoundTripNs(targets) + work : local ? work : 0;
+        if (targets > 0 && s.perTargetNs > 0) {
+            for (int w = 0; w < words; w++) {
+                for (long bits = s.targetMask[w]; bits != 0; bits &= bits - 1) {
+                    pendingInterruptNs[(w << 6) + Long.numberOfTrailingZeros(bits)] += s.perTargetNs;
+                }
+            }
+            ipiHandlerNs.add(s.perTargetNs * targets);
+        }
         return s.initiatorNs;
+    }
+
+    /**
+     * The interrupt time the shootdowns since the last call took from {@code cpu} (the flush IPIs'
+     * handlers, {@link Shootdown#perTargetNs()} each), now handed to the thread running there, which
+     * absorbs it before its next reference; the CPU's account is then empty. CPUs outside a
+     * flushed mm's cpumask are never targeted, so never charged.
+     */
+    public long takeInterruptNs(int cpu) {
+        long ns = pendingInterruptNs[cpu];
+        pendingInterruptNs[cpu] = 0;
+        return ns;
+    }
+
+    /** The interrupt time waiting on {@code cpu} (what {@link #takeInterruptNs} would return). */
+    public long pendingInterruptNs(int cpu) {
+        return pendingInterruptNs[cpu];
     }
 
     /** flush_tlb_page: one page. */
