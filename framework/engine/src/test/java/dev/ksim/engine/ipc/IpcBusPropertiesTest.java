@@ -23,7 +23,7 @@ import net.jqwik.api.Provide;
  * accounting; every two receivers see their common messages in the same order, and a message sent
  * after its sender received another is seen after it by everyone.
  */
-class IpcBusProperties {
+class IpcBusPropertiesTest {
     private static final int PEERS = 5;
 
     @Provide
