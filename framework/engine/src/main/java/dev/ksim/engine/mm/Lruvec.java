@@ -14,7 +14,9 @@ import static dev.ksim.engine.mm.PageFlags.PG_UNEVICTABLE;
  * <p>Contract: a frame is on a list iff it has {@link PageFlags#PG_LRU}, and the list is the one
  * its flags name ({@link #lruOf}): {@code PG_unevictable} → unevictable, else anon/file by
  * {@code PG_swapbacked} and active/inactive by {@code PG_active}. {@link #add} and {@link #del}
- * keep flags, lists and counts in step. In {@code strict-lru} mode every user frame stays on
+ * keep flags, lists and counts in step. A list entry is a folio: a base page, or the head of a
+ * transparent huge page ({@link PageFlags#PG_COMPOUND}), whose tails are on no list; the counts
+ * are base pages, as the kernel's {@code nr_*} are ({@link #folioNrPages}). In {@code strict-lru} mode every user frame stays on
  * {@link #LRU_INACTIVE_ANON}, ordered exactly by recency ({@link #touch}). All operations are O(1)
  * and allocation-free.
  */
@@ -57,6 +59,11 @@ public final class Lruvec {
         return lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE;
     }
 
+    /** Base pages of the folio whose head has {@code flags}: 512 for a compound head, else 1 (folio_nr_pages). */
+    static int folioNrPages(int flags) {
+        return flags < 0 ? Thp.HPAGE_PMD_NR : 1;
+    }
+
     /** Puts an off-LRU frame at the head of {@code lru}, setting PG_lru and PG_active to match. */
     void add(int f, int lru) {
         int b = flags[f] & ~PG_ACTIVE;
@@ -65,14 +72,14 @@ public final class Lruvec {
         }
         flags[f] = (byte) (b | PG_LRU);
         table.listAdd(head(lru), f);
-        nr[lru]++;
+        nr[lru] += folioNrPages(b);
     }
 
     /** Takes {@code f} off its list (clears PG_lru and PG_active); returns the list it was on. */
     int del(int f) {
         int lru = lruOf(flags[f]);
         table.listDel(f);
-        nr[lru]--;
+        nr[lru] -= folioNrPages(flags[f]);
         flags[f] = (byte) (flags[f] & ~(PG_LRU | PG_ACTIVE));
         return lru;
     }

@@ -82,6 +82,12 @@ public final class MemoryFailure {
         if ((t.flags[pfn] & PageFlags.PG_HWPOISON) != 0) {
             return Result.ALREADY_POISONED;
         }
+        if (t.flags[pfn] < 0) { // a compound page: hugetlbfs (handled whole) or THP (split first)
+            Result r = m.hugetlb.isHugetlb(pfn) ? m.hugetlb.memoryFailure(pfn, cpu) : m.thp.memoryFailure(pfn, cpu);
+            if (r != null) {
+                return r;
+            }
+        }
         if (z.takePageOffBuddy(pfn)) {
             t.flags[pfn] = (byte) PageFlags.PG_HWPOISON;
             recovered.inc();
@@ -138,6 +144,12 @@ public final class MemoryFailure {
         }
         if ((t.flags[pfn] & PageFlags.PG_HWPOISON) != 0) {
             return true; // "page already poisoned"
+        }
+        if (m.hugetlb.isHugetlb(pfn) || t.flags[pfn] < 0 && m.thp.split(pfn, cpu) < 0) {
+            // a hugetlb page migrates whole and is dissolved; a THP that cannot split: "thp split failed", -EBUSY
+            boolean ok = m.hugetlb.isHugetlb(pfn) && m.hugetlb.softOffline(pfn, cpu);
+            (ok ? softSuccess : softFail).inc();
+            return ok;
         }
         if (z.takePageOffBuddy(pfn)) {
             t.flags[pfn] = (byte) PageFlags.PG_HWPOISON;

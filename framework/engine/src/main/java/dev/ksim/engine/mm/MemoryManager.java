@@ -97,6 +97,10 @@ public final class MemoryManager {
     final MetricsRegistry metrics;
     /** The cost table, for the lazily built mechanisms. */
     final CostModel costs;
+    /** Transparent huge pages, compaction and hugetlbfs pools (built with the manager; see their classes). */
+    final Thp thp;
+    final Compaction compaction;
+    final Hugetlb hugetlb;
     private Gup gup;
     private Mlock mlock;
     private Migrate migrate;
@@ -248,6 +252,9 @@ public final class MemoryManager {
             metrics.gauge(MmMetrics.nodeMetric(n.nodeId, MmMetrics.UNUSABLE_INDEX),
                     () -> node.unusableFreeIndex(MemMap.PAGEBLOCK_ORDER));
         }
+        this.thp = new Thp(this, settings.largePages(), metrics);
+        this.compaction = new Compaction(this, settings.largePages().extfragThreshold(), metrics);
+        this.hugetlb = new Hugetlb(this, settings, metrics);
     }
 
     /** The node's memmap, zones (ZONE_NORMAL below, ZONE_MOVABLE on top) and free memory, onlined at boot. */
@@ -332,7 +339,7 @@ public final class MemoryManager {
     }
 
     /** The CPU kswapd of {@code node} runs on: the node's first CPU, else CPU 0 (a memory-only node). */
-    private int kswapdCpu(int node) {
+    int kswapdCpu(int node) {
         for (int c = 0; c < topology.cpuCount(); c++) {
             if (topology.cpuNode(c) == node) {
                 return c;
@@ -351,6 +358,8 @@ public final class MemoryManager {
         for (PglistData n : nodes) {
             n.kswapd.reset(clock.nowNs());
         }
+        compaction.attach(clock.nowNs());
+        thp.attach();
     }
 
     /** Creates a process (pid = creation order + 1) with one anonymous mapping per entry of {@code pages}. */
@@ -369,11 +378,25 @@ public final class MemoryManager {
             if (pages[i] < 1 || pages[i] > MAX_FRAMES) {
                 throw new IllegalArgumentException("mapping '" + mappingNames[i] + "' of " + name + " has " + pages[i] + " pages");
             }
-            VmArea vma = new VmArea(vmas.length, mm, i, mappingNames[i], (int) pages[i], vpn, kinds[i]);
-            vpn += pages[i] + VMA_GAP_PAGES;
+            long n = pages[i];
+            if (kinds[i] == MappingKind.HUGETLB) {
+                if (strict) {
+                    throw new IllegalArgumentException("mapping '" + mappingNames[i] + "' of " + name
+                            + ": hugetlb mappings need reclaim 'lru' (strict-lru simulates 4 KiB pages only)");
+                }
+                n = (n + Thp.HPAGE_PMD_NR - 1) & Thp.HPAGE_MASK; // mmap rounds MAP_HUGETLB lengths up to the huge page size
+            }
+            if (n >= Thp.HPAGE_PMD_NR || kinds[i] == MappingKind.HUGETLB) {
+                vpn = (vpn + Thp.HPAGE_PMD_NR - 1) & Thp.HPAGE_MASK; // thp_get_unmapped_area: 2 MiB-aligned start
+            }
+            VmArea vma = new VmArea(vmas.length, mm, i, mappingNames[i], (int) n, vpn, kinds[i]);
+            vpn += n + VMA_GAP_PAGES;
             vmas = java.util.Arrays.copyOf(vmas, vmas.length + 1);
             vmas[vma.id] = vma;
             own[i] = vma;
+            if (kinds[i] == MappingKind.HUGETLB) {
+                hugetlb.reserve(vma);
+            }
         }
         mm.vmas = own;
         processes.add(mm);
@@ -477,6 +500,10 @@ public final class MemoryManager {
     private void markPageAccessed(PglistData n, int f) {
         byte[] flags = frames.flags;
         int b = flags[f];
+        if (b < 0) { // PG_compound: the folio's flags are its head's
+            f &= Thp.HPAGE_MASK;
+            b = flags[f];
+        }
         if ((b & PageFlags.PG_REFERENCED) == 0) {
             flags[f] = (byte) (b | PageFlags.PG_REFERENCED);
         } else if ((b & (PageFlags.PG_ACTIVE | PageFlags.PG_UNEVICTABLE | PageFlags.PG_LRU)) == PageFlags.PG_LRU) {
@@ -522,6 +549,19 @@ public final class MemoryManager {
             throw new PluginCrashException(PluginKind.MIGRATION_POLICY, policyId,
                     "placeFault returned node " + preferred + ", outside [0, " + nodes.length + ")", null);
         }
+        if (vma.kind == MappingKind.HUGETLB || thp.wantsFault(vma, p, e)) {
+            int hf = vma.kind == MappingKind.HUGETLB ? hugetlb.fault(mm, vma, p, preferred) : thp.fault(mm, vma, p, preferred, cpu, cpuNode);
+            if (hf != Thp.FALLBACK) {
+                faulting = null;
+                long cost = pending;
+                if (hf >= 0) {
+                    fillTlb(cpu, mm.pid, vma.startVpn + p, hf);
+                    cost += loadCost[cpuNode][nodeOf(hf)];
+                }
+                faultLatency.record(cost);
+                return Math.max(1, cost);
+            }
+        }
         int f = allocUserFrame(preferred, cpuNode);
         faulting = null;
         if (f < 0) {
@@ -546,6 +586,7 @@ public final class MemoryManager {
         frames.flags[f] = (byte) PageFlags.PG_SWAPBACKED;
         nodes[node].lruvec.add(f, Lruvec.LRU_INACTIVE_ANON);
         mm.rss++;
+        thp.notePteFault(vma, p);
         fillTlb(cpu, mm.pid, vma.startVpn + p, f);
         cost += hardeningAllocated(node, f);
         cost += loadCost[cpuNode][node];
@@ -665,6 +706,11 @@ public final class MemoryManager {
      */
     void exitMmap(MmStruct victim) {
         for (VmArea vma : victim.vmas) {
+            if (vma.kind == MappingKind.HUGETLB) {
+                hugetlb.exitVma(vma);
+                continue;
+            }
+            thp.exitVma(victim, vma);
             int[] pte = vma.pte;
             for (int i = 0; i < pte.length; i++) {
                 int e = pte[i];
@@ -771,6 +817,44 @@ public final class MemoryManager {
     }
 
     /**
+     * madvise(2) of pages [from, from + n) of mapping {@code vmaIndex} by a thread on {@code cpu}:
+     * MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_PAGEOUT; see {@link Thp#madvise}. Returns its cost (ns).
+     */
+    public long madvise(MmStruct mm, int vmaIndex, long from, long n, dev.ksim.engine.model.Madvise advice, int cpu) {
+        VmArea vma = Mlock.range(mm, vmaIndex, from, n);
+        return thp.madvise(vma, from, n, advice, cpu);
+    }
+
+    /** compact_memory of every zone of {@code node} (/sys/devices/system/node/nodeN/compact); see {@link Compaction#compactNode}. Returns its cost (ns). */
+    public long compactNode(int node) {
+        return compaction.compactNode(node);
+    }
+
+    /** Writes {@code count} to node {@code node}'s nr_hugepages; see {@link Hugetlb#setNrHugepages}. Returns its cost (ns). */
+    public long setNrHugepages(int node, long count) {
+        return hugetlb.setNrHugepages(node, count);
+    }
+
+    /**
+     * split_huge_page of the THP mapping page {@code page} of mapping {@code vmaIndex}, for mechanisms
+     * that change part of a THP's range (a partial munmap or MADV_DONTNEED must split first): true
+     * when the page is now a 4 KiB page (or was one), false when a pinned subpage refused the split.
+     */
+    public boolean splitHugePage(MmStruct mm, int vmaIndex, long page, int cpu) {
+        VmArea vma = Mlock.range(mm, vmaIndex, page, 1);
+        int e = vma.pte[(int) page];
+        if (!Pte.isPresent(e) || frames.flags[Pte.frame(e)] >= 0 || hugetlb.isHugetlb(Pte.frame(e))) {
+            return true;
+        }
+        return thp.split(Pte.frame(e), cpu) >= 0;
+    }
+
+    /** Hugetlbfs pages of {@code node}'s pool (HugePages_Total of the node). */
+    public long hugePagesTotal(int node) {
+        return hugetlb.nrHuge[node];
+    }
+
+    /**
      * A free buddy page of {@code node}, chosen deterministically: the highest pfn of the node that
      * heads a free block; -1 when the node has no free page. For injecting a memory failure into
      * free memory.
@@ -804,7 +888,7 @@ public final class MemoryManager {
         }
     }
 
-    private long hardeningFreed(int node, int f) {
+    long hardeningFreed(int node, int f) {
         try {
             return Math.max(0, hardening.onUserPageFreed(node, f));
         } catch (RuntimeException x) {
@@ -833,6 +917,7 @@ public final class MemoryManager {
      */
     public void registerInvariants(InvariantRegistry registry) {
         MmInvariants.register(this, registry);
+        LargePageInvariants.register(this, registry);
         ZoneInvariants.register(allZones, registry);
         TlbInvariants.register(tlbs, this::translate, registry);
     }

@@ -56,7 +56,9 @@ final class Migrate {
         /** MR_SYSCALL: move_pages / mbind; the destination must be on the target node. */
         SYSCALL,
         /** MR_MEMORY_FAILURE: soft offline; any node, the source frame is retired. */
-        MEMORY_FAILURE
+        MEMORY_FAILURE,
+        /** MR_COMPACTION: the destination is a free page compaction isolated ({@link #migrateForCompaction}). */
+        COMPACTION
     }
 
     private final MemoryManager m;
@@ -72,6 +74,8 @@ final class Migrate {
     private final LatencyHistogram latency;
     /** Cost accumulated by the current call. */
     private long cost;
+    /** The destination of the current MR_COMPACTION migration. */
+    private int compactionDst = -1;
 
     Migrate(MemoryManager m, MetricsRegistry metrics) {
         this.m = m;
@@ -173,6 +177,10 @@ final class Migrate {
      */
     int migratePage(int f, int target, Reason reason, int cpu) {
         byte[] flags = frames.flags;
+        if (flags[f] < 0) { // a compound page: hugetlbfs or THP, moved whole (see Hugetlb, Thp)
+            return m.hugetlb.isHugetlb(f) ? m.hugetlb.migrate(f, target, reason != Reason.SYSCALL, cpu)
+                    : m.thp.migrate(f, target, reason, cpu);
+        }
         PglistData src = m.nodes[m.nodeOf(f)];
         // 1. isolate_lru_page
         if ((flags[f] & PageFlags.PG_LRU) == 0) {
@@ -183,14 +191,15 @@ final class Migrate {
         int lru = src.lruvec.del(f);
         // 2. alloc_migration_target
         long nodemask = reason == Reason.SYSCALL ? 1L << target : Zonelist.NO_NODEMASK;
-        int nf = m.zonelist.allocPages(target, 0, MigrateType.MIGRATE_MOVABLE, nodemask, Watermarks.WMARK_MIN);
+        int nf = reason == Reason.COMPACTION ? compactionDst
+                : m.zonelist.allocPages(target, 0, MigrateType.MIGRATE_MOVABLE, nodemask, Watermarks.WMARK_MIN);
         if (nf < 0) {
             src.lruvec.add(f, lru);
             dstAllocFail.inc();
             fail.inc();
             return -ENOMEM;
         }
-        int got = m.zonelist.lastNode();
+        int got = reason == Reason.COMPACTION ? m.nodeOf(nf) : m.zonelist.lastNode();
         m.countAlloc(nf, got, -1, -1);
         long pendingBefore = m.pending;
         cost += m.hardeningAllocated(got, nf);
@@ -247,6 +256,32 @@ final class Migrate {
         }
         cost += m.pending - pendingBefore;
         m.pending = pendingBefore;
+        return rc;
+    }
+
+    /** Adds {@code ns} to the current call's cost (the compound-page migrations of {@link Thp} and {@link Hugetlb}). */
+    void addCost(long ns) {
+        cost += ns;
+    }
+
+    /**
+     * Compaction's migration of the movable LRU page {@code f} to {@code dst}, a free page the free
+     * scanner isolated (allocated order 0, unused): MR_COMPACTION, no per-call cost. Returns the
+     * node or -errno as {@link #migratePage}; its cost is {@link #lastCallCost}.
+     */
+    int migrateForCompaction(int f, int dst, int cpu) {
+        cost = 0;
+        compactionDst = dst;
+        int rc = migratePage(f, m.nodeOf(dst), Reason.COMPACTION, cpu);
+        compactionDst = -1;
+        return rc;
+    }
+
+    /** Soft offline's migration of the hugetlb page at {@code head} to any node's pool; as {@link #migrateForMemoryFailure}. */
+    int migrateHugetlbForMemoryFailure(int head, int cpu) {
+        cost = costCall;
+        int rc = m.hugetlb.migrate(head, m.nodeOf(head), true, cpu);
+        latency.record(cost);
         return rc;
     }
 }

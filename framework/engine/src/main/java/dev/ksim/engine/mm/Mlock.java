@@ -56,15 +56,15 @@ final class Mlock {
             if (!Pte.isPresent(e)) {
                 break; // killed while populating
             }
-            int f = Pte.frame(e);
-            if ((flags[f] & PageFlags.PG_MLOCKED) != 0) {
+            int f = m.thp.lruFolio(Pte.frame(e), from, n, cpu); // a THP's head, or -1 for hugetlbfs
+            if (f < 0 || (flags[f] & PageFlags.PG_MLOCKED) != 0) {
                 continue;
             }
             Lruvec lv = m.nodes[m.nodeOf(f)].lruvec;
             lv.del(f);
             flags[f] = (byte) (flags[f] | PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE);
             lv.add(f, Lruvec.LRU_UNEVICTABLE);
-            mlocked.inc();
+            mlocked.add(Lruvec.folioNrPages(flags[f]));
         }
         return cost;
     }
@@ -78,15 +78,15 @@ final class Mlock {
             if (!Pte.isPresent(e)) {
                 continue;
             }
-            int f = Pte.frame(e);
-            if ((flags[f] & PageFlags.PG_MLOCKED) == 0) {
+            int f = m.thp.lruFolio(Pte.frame(e), from, n, 0);
+            if (f < 0 || (flags[f] & PageFlags.PG_MLOCKED) == 0) {
                 continue;
             }
             Lruvec lv = m.nodes[m.nodeOf(f)].lruvec;
             lv.del(f);
             flags[f] = (byte) (flags[f] & ~(PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE));
             lv.add(f, Lruvec.LRU_INACTIVE_ANON);
-            munlocked.inc();
+            munlocked.add(Lruvec.folioNrPages(flags[f]));
         }
     }
 }

@@ -29,7 +29,11 @@ import java.util.List;
  *     has no other flag, no reverse map, no PTE, and is on no list (so it is never allocated).</li>
  * </ol>
  * A retired frame is the third place a frame can be, besides free and user page ({@code mm.frames}
- * accepts it when {@code mm.hwpoison} does, and {@code mm.nr_free} does not count it).
+ * accepts it when {@code mm.hwpoison} does, and {@code mm.nr_free} does not count it). Frames of
+ * compound pages (THP, hugetlbfs) are the fourth: {@code mm.frames} leaves them to
+ * {@link LargePageInvariants}, {@code mm.nr_free} does not count free hugetlbfs pool pages, an LRU
+ * entry of a THP counts 512 pages and its tails are on no list, and hugetlbfs pages are on no LRU
+ * and not in rss.
  * Checks walk the whole state (O(frames + pages)) and may allocate; they run at check points,
  * never per access.
  */
@@ -124,6 +128,9 @@ final class MmInvariants {
                     v.add("frame " + f + " of node" + n.nodeId + " belongs to no zone");
                     continue;
                 }
+                if (LargePageInvariants.compoundFrame(m, f)) {
+                    continue; // thp.compound and hugetlb.pool check it
+                }
                 boolean free = t.rmapVma[f] == FrameTable.FREE;
                 if (free && (t.flags[f] & PageFlags.PG_HWPOISON) != 0 && z.isRetired(f)) {
                     continue; // retired: mm.hwpoison checks it
@@ -149,7 +156,9 @@ final class MmInvariants {
                 for (int i = 0; i < vma.pte.length; i++) {
                     int e = vma.pte[i];
                     if (Pte.isPresent(e)) {
-                        present++;
+                        if (vma.kind != dev.ksim.engine.model.MappingKind.HUGETLB) {
+                            present++; // hugetlbfs pages are not in rss
+                        }
                         int f = Pte.frame(e);
                         if (f < t.frames && (t.rmapVma[f] != vma.id || t.rmapIndex[f] != i)) {
                             v.add("pid " + mm.pid + " " + vma.name + "[" + i + "] maps frame " + f
@@ -223,7 +232,7 @@ final class MmInvariants {
                         v.add("frame " + f + " is on an LRU twice");
                     }
                     seen[f] = true;
-                    count++;
+                    count += Lruvec.folioNrPages(b);
                     prev = f;
                 }
                 if (count != n.lruvec.nr[lru]) {
@@ -231,7 +240,7 @@ final class MmInvariants {
                 }
             }
             for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
-                if (t.rmapVma[f] != FrameTable.FREE && !seen[f]) {
+                if (t.rmapVma[f] != FrameTable.FREE && !seen[f] && !LargePageInvariants.compoundFrame(m, f)) {
                     v.add("user frame " + f + " of node" + n.nodeId + " is on no LRU list");
                 }
                 if ((t.flags[f] & PageFlags.PG_LRU) != 0 && !seen[f]) {
@@ -246,7 +255,7 @@ final class MmInvariants {
         for (PglistData n : m.nodes) {
             long recount = 0;
             for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
-                if (t.rmapVma[f] == FrameTable.FREE && (t.flags[f] & PageFlags.PG_HWPOISON) == 0) {
+                if (t.rmapVma[f] == FrameTable.FREE && (t.flags[f] & PageFlags.PG_HWPOISON) == 0 && !m.hugetlb.isHugetlb(f)) {
                     recount++;
                 }
             }

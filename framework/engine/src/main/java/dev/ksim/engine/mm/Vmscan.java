@@ -247,6 +247,9 @@ final class Vmscan {
                 pgactivate.inc();
                 continue;
             }
+            if (b < 0 && m.thp.shrink(node, f, lru, sc) != Thp.SPLIT) {
+                continue; // a THP kept, or reclaimed whole; a split one goes on as a 4 KiB page
+            }
             if (node.demotionTarget >= 0 && demote(node, f, sc)) {
                 (sc.kswapd ? pgdemoteKswapd : pgdemoteDirect).inc();
             } else if (m.swap.nrUsed < m.swap.slots) {
@@ -262,7 +265,7 @@ final class Vmscan {
     }
 
     /** Unmaps {@code victim} (on {@code node}'s LRU) to a new swap slot and frees its frame. */
-    private void swapOut(PglistData node, int victim, ScanControl sc) {
+    void swapOut(PglistData node, int victim, ScanControl sc) {
         int slot = m.swap.alloc();
         VmArea vma = m.vmas[frames.rmapVma[victim]];
         int idx = frames.rmapIndex[victim];

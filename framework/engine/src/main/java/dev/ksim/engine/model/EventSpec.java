@@ -13,6 +13,12 @@ package dev.ksim.engine.model;
  *     of {@code process} ({@code pages} = 1), as madvise(MADV_HWPOISON / MADV_SOFT_OFFLINE);</li>
  * <li>{@link Action#POISON_FREE}: a free buddy page of {@code node} ({@code process} and
  *     {@code mapping} null).</li>
+ * <li>{@link Action#MADVISE_HUGEPAGE}, {@link Action#MADVISE_NOHUGEPAGE}, {@link Action#MADVISE_PAGEOUT}: madvise(2)
+ *     of pages [{@code from}, {@code from + pages}) of {@code mapping} of {@code process};</li>
+ * <li>{@link Action#COMPACT}: compaction of every zone of {@code node} ({@code /proc/sys/vm/compact_memory},
+ *     per node {@code /sys/devices/system/node/nodeN/compact}); {@code process} and {@code mapping} null;</li>
+ * <li>{@link Action#NR_HUGEPAGES}: {@code node}'s hugetlbfs pool is resized to {@code pages} huge pages
+ *     (writing {@code nr_hugepages} of the node); {@code process} and {@code mapping} null.</li>
  * </ul>
  *
  * @param pages {@link #WHOLE_MAPPING} = from {@code from} to the end of the mapping
@@ -39,7 +45,17 @@ public record EventSpec(long atNs, Action action, String process, String mapping
         /** memory_failure of a free buddy page of a node. */
         POISON_FREE("poison"),
         /** soft_offline_page of a process's page (madvise MADV_SOFT_OFFLINE). */
-        SOFT_OFFLINE("softOffline");
+        SOFT_OFFLINE("softOffline"),
+        /** madvise(MADV_HUGEPAGE). */
+        MADVISE_HUGEPAGE("madvise"),
+        /** madvise(MADV_NOHUGEPAGE). */
+        MADVISE_NOHUGEPAGE("madvise"),
+        /** madvise(MADV_PAGEOUT). */
+        MADVISE_PAGEOUT("madvise"),
+        /** Compaction of a node's zones on demand (compact_memory). */
+        COMPACT("compact"),
+        /** Resizing a node's hugetlbfs pool (nr_hugepages). */
+        NR_HUGEPAGES("hugepages");
 
         private final String word;
 
@@ -54,7 +70,7 @@ public record EventSpec(long atNs, Action action, String process, String mapping
 
         /** Whether it names a process's mapping. */
         public boolean onMapping() {
-            return this != POISON_FREE;
+            return this != POISON_FREE && this != COMPACT && this != NR_HUGEPAGES;
         }
     }
 }
