@@ -1,6 +1,7 @@
 package dev.ksim.dsl;
 
 import dev.ksim.dsl.internal.Values;
+import dev.ksim.engine.model.HugePagesSpec;
 import dev.ksim.engine.model.NodeSpec;
 import dev.ksim.engine.model.PluginRef;
 import dev.ksim.engine.model.SourceRef;
@@ -23,7 +24,8 @@ public final class NodeBlock extends Block {
             "cpus", "cpus 0..1",
             "provider", "provider 'system-ram', latency: 80.ns",
             "movable", "movable 16.MiB",
-            "watermarks", "watermarks min: 1.MiB, low: 2.MiB, high: 3.MiB");
+            "watermarks", "watermarks min: 1.MiB, low: 2.MiB, high: 3.MiB",
+            "hugepages", "hugepages 64");
 
     final int id;
     private Long bytes;
@@ -32,6 +34,7 @@ public final class NodeBlock extends Block {
     private boolean providerSeen;
     private long movableBytes;
     private WatermarkSpec watermarks;
+    private HugePagesSpec hugepages;
 
     NodeBlock(Evaluation ev, SourceRef where, int id) {
         super(ev, where);
@@ -122,6 +125,15 @@ public final class NodeBlock extends Block {
         }
     }
 
+    /** The node's hugetlbfs pool: 2 MiB pages allocated at boot (nr_hugepages of the node). */
+    public void hugepages(Object count) {
+        SourceRef at = ev.here();
+        Long n = integerArg("hugepages", count, 0);
+        if (n != null) {
+            hugepages = new HugePagesSpec(n, at);
+        }
+    }
+
     NodeSpec build(List<Integer> distances) {
         boolean quiet = dirty;
         PluginRef provider = providerSeen ? providerRef : defaultPlugin(PluginKind.MEMORY_PROVIDER, DEFAULT_PROVIDER, "provider", where);
@@ -134,6 +146,6 @@ public final class NodeBlock extends Block {
         if (provider == null) {
             return null;
         }
-        return new NodeSpec(id, bytes, provider, cpuList, distances, movableBytes, watermarks, where);
+        return new NodeSpec(id, bytes, provider, cpuList, distances, movableBytes, watermarks, where, hugepages);
     }
 }
