@@ -32,6 +32,10 @@ import dev.ksim.engine.mm.zone.Zone;
  *     {@link Migrate} (reason MR_MEMORY_FAILURE) and the old frame retired; nobody is killed.
  *     A pinned page cannot be migrated: {@code soft_offline_fail}, the page untouched.</li>
  * </ul>
+ * A compound page is handled first by its own code: a transparent huge page is split and the 4 KiB
+ * page then handled as above, or its mapper killed when the split fails ({@link Thp#memoryFailure});
+ * a hugetlbfs page is dissolved or lost whole ({@link Hugetlb#memoryFailure}); soft offline splits a
+ * THP first and moves a hugetlbfs page to another pool page ({@link Hugetlb#softOffline}).
  * A retired frame carries only {@link PageFlags#PG_HWPOISON}, is HWPOISON in its zone and mapped
  * by nobody (invariant {@code mm.hwpoison}). The handler runs in kernel context (the machine-check
  * handler's work item): its TLB shootdowns are counted but charged to no simulated thread.

@@ -60,6 +60,10 @@ import java.util.Map;
  * allocation and free. Time spent reclaiming in the fault path is charged to the faulting thread;
  * kswapd's to kswapd.
  *
+ * <p>Huge pages: an anonymous fault may map a 2 MiB transparent huge page ({@link Thp}; its slow
+ * path may compact: {@link Compaction}); a {@code hugetlb} mapping's faults take pages from the node
+ * pools ({@link Hugetlb}); khugepaged and kcompactd run on the event loop like kswapd.
+ *
  * <p>Plugin calls are guarded: a {@link RuntimeException} from the policy or the hardening (or
  * an out-of-range node) becomes a {@link PluginCrashException} naming the plugin, thrown before
  * any state is left half-changed. Nothing on the access path allocates.

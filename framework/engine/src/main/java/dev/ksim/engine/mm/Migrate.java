@@ -32,8 +32,12 @@ import dev.ksim.engine.mm.zone.Zonelist;
  *     same kind; the old frame is freed ({@code pgfree}) or, for a memory failure, retired.</li>
  * </ol>
  * A failed page goes back to the list it came from and its destination is freed. Counters count
- * base pages: {@code pgmigrate_success}, {@code pgmigrate_fail} and one failure reason each;
- * {@code thp_split} and {@code hugetlb_unsupported} exist and stay 0 until THP and hugetlbfs land.
+ * base pages: {@code pgmigrate_success}, {@code pgmigrate_fail} and one failure reason each.
+ * A compound page is moved whole by its own code: a THP by {@link Thp#migrate} (split and migrated
+ * page by page when no order-9 destination exists: {@code thp_split} counts its 512 pages, whose
+ * own outcomes are counted as usual), a hugetlbfs page by {@link Hugetlb#migrate};
+ * {@code hugetlb_unsupported} stays 0 (x86-64 migrates hugetlb pages). MR_COMPACTION
+ * ({@link #migrateForCompaction}) takes a destination compaction isolated, with no per-call cost.
  *
  * <p>Cost of a call: {@code migrate.call} + {@code migrate.copy_page} per page moved + the
  * shootdowns of every unmap; recorded in the {@code migration_latency} histogram. A call runs to

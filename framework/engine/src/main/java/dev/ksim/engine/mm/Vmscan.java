@@ -34,7 +34,8 @@ import dev.ksim.engine.mm.zone.Watermarks;
  *     without reaching the goal (the priority loop DEF_PRIORITY..0 is not modelled).</li>
  * </ul>
  * A pinned page ({@link FrameTable#pinCount} > 0) is never reclaimed: shrink_folio_list activates
- * it; mlocked pages sit on the unevictable list, which reclaim never scans.
+ * it; mlocked pages sit on the unevictable list, which reclaim never scans. A transparent huge page
+ * is demoted or swapped out whole, or split first ({@link Thp#shrink}); hugetlbfs pages are on no list.
  * Every unmap flushes the page's translation from the TLBs ({@code flush_tlb_mm_range}, a
  * shootdown when other CPUs run the mm) and charges the initiator {@code reclaim.unmap} plus the
  * flush, plus {@code swap.write} or {@code reclaim.demote}.

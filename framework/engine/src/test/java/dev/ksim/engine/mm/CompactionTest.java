@@ -160,6 +160,40 @@ class CompactionTest {
     }
 
     @Test
+    void aHighOrderWakeupGoesToKswapdWhenTheNodeIsShortAndKswapdWakesKcompactdAsItSleeps() {
+        MmFixture fx = of(new long[] {FRAMES}, FRAMES, thp("always", "defer"), null);
+        SimulationHarness h = new SimulationHarness(fx);
+        MmStruct hog = process(fx, "hog", FRAMES - 200);
+        fx.mm.madvise(hog, 0, 0, FRAMES - 200, dev.ksim.engine.model.Madvise.NOHUGEPAGE, 0);
+        LargePageFixtures.touch(fx, hog, 0, (int) FRAMES - 200, 0);
+        PglistData node = fx.mm.nodes[0];
+        assertTrue(!node.balanced(), "200 free pages: below the high watermark");
+        fx.mm.compaction.wakeupForHighOrder(0, 9);
+        assertTrue(node.kswapd.running(), "kswapd first");
+        assertEquals(9, fx.mm.compaction.pendingOrder[0]);
+        assertEquals(0, fx.counter(LargePageMetrics.COMPACT_DAEMON_WAKE));
+        // kswapd reclaims to the high watermark and, going back to sleep, wakes kcompactd for order 9;
+        // kcompactd runs only if the zone would compact (here: too little free memory, so it is not woken)
+        h.runUntil(1_000_000_000L);
+        assertTrue(!node.kswapd.running());
+        assertEquals(0, fx.mm.compaction.pendingOrder[0], "the pending order was handed to kcompactd");
+        assertTrue(fx.counter(MmMetrics.PGSTEAL_KSWAPD) > 0);
+        assertEquals(List.of(), fx.violations());
+    }
+
+    @Test
+    void kswapdGoingToSleepWakesKcompactdForAPendingOrder() {
+        MmFixture fx = fragmented("defer", 64);
+        SimulationHarness h = new SimulationHarness(fx);
+        fx.mm.compaction.pendingOrder[0] = 9;
+        fx.mm.nodes[0].kswapd.wakeup(); // balanced: it goes straight back to sleep
+        h.runUntil(1_000_000_000L);
+        assertEquals(1, fx.counter(LargePageMetrics.COMPACT_DAEMON_WAKE));
+        assertTrue(zone(fx).nrFree(9) + zone(fx).nrFree(10) > 0, "kcompactd made a huge block");
+        assertEquals(List.of(), fx.violations());
+    }
+
+    @Test
     void hugetlbMappingsAreNotCompactedEither() {
         MmFixture fx = of(new long[] {FRAMES}, FRAMES, thp("always", "never"), new long[] {1});
         MmStruct h = process(fx, "h", NR, MappingKind.HUGETLB);
