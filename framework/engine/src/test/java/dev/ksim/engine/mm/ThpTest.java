@@ -382,6 +382,37 @@ class ThpTest {
     }
 
     @Test
+    void khugepagedReadsSwappedPagesBackAndCountsAFailedAllocation() {
+        LargePageSpec spec = new LargePageSpec(LargePageSpec.Thp.MADVISE, LargePageSpec.Defrag.MADVISE, false, 4096,
+                10, 60_000, 511, 64, 500);
+        MmFixture fx = of(new long[] {FRAMES}, FRAMES, spec, null);
+        MmStruct p = process(fx, "p", 2 * NR);
+        touch(fx, p, 0, NR, 0);
+        touch(fx, p, 0, NR, 0); // all referenced
+        fx.mm.madvise(p, 0, 0, 10, Madvise.PAGEOUT, 0);
+        assertEquals(10, p.swapents());
+        fx.mm.madvise(p, 0, 0, 2 * NR, Madvise.HUGEPAGE, 0);
+        LargePageFixtures.runUntil(fx, 5_000_000);
+        assertEquals(1, fx.counter(LargePageMetrics.THP_COLLAPSE_ALLOC));
+        assertEquals(10, fx.counter(MmMetrics.PSWPIN), "the swapped pages were read back in");
+        assertEquals(0, p.swapents());
+        assertEquals(NR, p.rss());
+        assertEquals(List.of(), fx.violations());
+
+        // no free order-9 block and no defrag for khugepaged: the collapse cannot get its page
+        MmFixture fy = of(new long[] {FRAMES}, FRAMES, spec, null);
+        MmStruct q = process(fy, "q", 2 * NR);
+        touch(fy, q, 0, 100, 0);
+        touch(fy, q, 0, 100, 0);
+        fragment(fy, (int) FRAMES - 300 - 100, 64);
+        fy.mm.madvise(q, 0, 0, 2 * NR, Madvise.HUGEPAGE, 0);
+        LargePageFixtures.runUntil(fy, 5_000_000);
+        assertEquals(0, fy.counter(LargePageMetrics.THP_COLLAPSE_ALLOC));
+        assertEquals(1, fy.counter(LargePageMetrics.THP_COLLAPSE_ALLOC_FAILED), "then it sleeps alloc_sleep_millisecs");
+        assertEquals(List.of(), fy.violations());
+    }
+
+    @Test
     void exitFreesTHPsWhole() {
         MmFixture fx = always(0);
         MmStruct p = process(fx, "p", 3 * NR);
