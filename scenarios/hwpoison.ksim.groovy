@@ -20,6 +20,19 @@
 //                 such a page directly, and ksim does not model that load consuming the poison (in
 //                 Linux a machine check, memory_failure again -ENXIO, then SIGBUS), so the run goes on
 //
+// The rows above use 4 KiB pages (thp 'never'). The heap as transparent huge pages and as hugetlbfs:
+//
+//   thp           the 2 MiB THP holding the page is split first (thp_split_page), then the 4 KiB
+//                 page is handled as anon-lru: recovered, SIGBUS on access
+//   thp-pinned    a pinned subpage makes the split fail: memory_failure gives up on the THP
+//                 (MF_MSG_UNSPLIT_THP, memory_failure_ignored) and kills the mapper at once (SIGBUS
+//                 at 5 ms, not on its next access); the frame is retired when the memory is freed
+//   hugetlb       a hugetlbfs page in use (node 0 has a pool of 4): all 512 PTEs become hwpoison
+//                 entries — the whole 2 MiB is lost to the process, which gets SIGBUS on access —
+//                 and the page leaves the pool (HugePages_Total 4 -> 3); recovered
+//   hugetlb-soft-offline  the huge page is migrated to another pool page (pgmigrate_success 512) and
+//                 the old one dissolved with the bad frame retired; nobody killed, the pool shrinks
+//
 // The process sweeps its heap sequentially, so after the error at 5 ms it touches the bad page
 // within the next pass (device-private pages come back to RAM one CPU fault at a time, so in that
 // variant the next pass takes a few milliseconds).
@@ -34,12 +47,12 @@ scenario('hwpoison') {
 
     variants {
         param 'page', ['free-buddy', 'anon-lru', 'anon-pinned', 'anon-mlocked', 'soft-offline', 'device-private',
-                       'device-coherent']
+                       'device-coherent', 'thp', 'thp-pinned', 'hugetlb', 'hugetlb-soft-offline']
     }
 
     machine {
         cpus 1
-        node(0) { memory 64.MiB; cpus 0; provider 'system-ram', latency: 80.ns }
+        node(0) { memory 64.MiB; cpus 0; provider 'system-ram', latency: 80.ns; hugepages(param('page').startsWith('hugetlb') ? 4 : 0) }
         if (param('page').startsWith('device-')) {
             node(1) {                                    // a device's memory, 300 ns away for the CPU
                 memory 16.MiB
@@ -48,15 +61,16 @@ scenario('hwpoison') {
             }
         }
         reclaim 'lru'
+        thp param('page').startsWith('thp') ? 'always' : 'never'
     }
 
     policy 'first-touch'
     hardening 'none'
 
     process('app') {
-        mapping 'heap', 4.MiB
+        mapping 'heap', 4.MiB, kind: param('page').startsWith('hugetlb') ? 'hugetlb' : 'anon'
         thread(cpu: 0) { workload 'sequential' }
-        if (param('page') == 'anon-pinned') {
+        if (param('page') == 'anon-pinned' || param('page') == 'thp-pinned') {
             at(2.ms) { pin 'heap', pages: 16 }           // a driver pins pages 0..15 for DMA
         }
         if (param('page') == 'anon-mlocked') {
@@ -72,6 +86,7 @@ scenario('hwpoison') {
             at(5.ms) { poison node: 0, free: true }
             break
         case 'soft-offline':
+        case 'hugetlb-soft-offline':
             at(5.ms) { softOffline process: 'app', mapping: 'heap', page: 5 }
             break
         case 'device-private':
@@ -124,6 +139,30 @@ scenario('hwpoison') {
                 metric 'memory_failure_unhandled' equalTo 1
                 metric 'memory_failure_recovered' equalTo 0
                 metric 'memory_failure_sigbus' equalTo 0      // CPU consumption of the poison is not modelled
+                break
+            case 'thp':
+                metric 'thp_fault_alloc' equalTo 2            // the 4 MiB heap is two THPs
+                metric 'thp_split_page' equalTo 1             // split first
+                metric 'memory_failure_recovered' equalTo 1
+                metric 'memory_failure_sigbus' equalTo 1      // killed on the next access
+                break
+            case 'thp-pinned':
+                metric 'thp_split_page_failed' equalTo 1      // the pin refuses the split
+                metric 'memory_failure_ignored' equalTo 1     // MF_MSG_UNSPLIT_THP
+                metric 'memory_failure_sigbus' equalTo 1      // killed at once
+                metric 'memory_failure_recovered' equalTo 0
+                break
+            case 'hugetlb':
+                metric 'memory_failure_recovered' equalTo 1
+                metric 'memory_failure_sigbus' equalTo 1
+                metric 'HugePages_Total' equalTo 3            // the huge page left the pool
+                metric 'thp_fault_alloc' equalTo 0
+                break
+            case 'hugetlb-soft-offline':
+                metric 'soft_offline_success' equalTo 1
+                metric 'pgmigrate_success' equalTo 512        // a 2 MiB page moved: 512 base pages
+                metric 'memory_failure_sigbus' equalTo 0
+                metric 'HugePages_Total' equalTo 3
                 break
         }
         metric 'oom_kill' equalTo 0

@@ -27,6 +27,8 @@ scenario('reclaim-pressure') {
         node(0) { memory param('memory'); cpus 0..1; provider 'system-ram', latency: 80.ns }
         swap { size 32.MiB; readLatency 80.us; writeLatency 100.us }
         reclaim param('reclaim')
+        thp 'never'     // 4 KiB pages in both modes, so that the kernel LRU and the exact LRU compare like for like
+                        // (strict-lru has no THP); huge pages under reclaim: see thp-fragmentation
     }
 
     policy 'first-touch'

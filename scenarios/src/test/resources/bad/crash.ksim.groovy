@@ -4,6 +4,7 @@ scenario('crash') {
     machine {
         cpus 2
         node(0) { memory 4.MiB; cpus 0..1 }
+        thp 'never'     // 4 KiB faults: the policy is asked once per page, so it reaches its 100th call
     }
     policy param('policy')
     process('p') {

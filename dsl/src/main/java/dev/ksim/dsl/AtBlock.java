@@ -18,6 +18,7 @@ import java.util.Map;
  * at(8.ms) { munlock 'heap' }
  * at(3.ms) { movePages 'heap', to: 1 }        // move_pages(2), whole mapping unless pages:/from:
  * at(4.ms) { migrateVma 'heap', to: 1 }       // migrate_vma into node 1's device memory (skipEvery: k)
+ * at(1.ms) { madvise 'heap', advice: 'hugepage' }   // madvise(2): 'hugepage', 'nohugepage', 'pageout'
  * </pre>
  * In {@code scenario {}} or {@code machine {}} they are hardware errors:
  * <pre>
@@ -29,6 +30,11 @@ import java.util.Map;
  * {@code process: 'p'} for one process's), and memory hotplug: {@code addMemory node: 1, online:
  * 'movable'} (add_memory + online_pages of the node's hot-pluggable memory; device memory takes no
  * {@code online:}, it is memremap'd), {@code offlineMemory node: 1} (offline_pages).
+ * and administrator's writes to a node's sysfs files:
+ * <pre>
+ * at(5.ms) { compact node: 0 }                 // compact_memory of node 0
+ * at(5.ms) { hugepages node: 0, count: 64 }    // node 0's nr_hugepages
+ * </pre>
  * The DSL checks words and value types; the engine's validator checks that processes, mappings,
  * pages and nodes exist and that the time lies inside the run.
  */
@@ -39,13 +45,16 @@ public final class AtBlock extends Block {
             "mlock", "mlock 'heap'",
             "munlock", "munlock 'heap'",
             "movePages", "movePages 'heap', to: 1",
-            "migrateVma", "migrateVma 'heap', to: 1");
+            "migrateVma", "migrateVma 'heap', to: 1",
+            "madvise", "madvise 'heap', advice: 'hugepage'");
     static final Map<String, String> MACHINE_SETTINGS = usage(
             "poison", "poison process: 'app', mapping: 'heap', page: 5  or  poison node: 0, free: true",
             "softOffline", "softOffline process: 'app', mapping: 'heap', page: 7",
             "evict", "evict node: 1",
             "addMemory", "addMemory node: 1, online: 'movable'",
-            "offlineMemory", "offlineMemory node: 1");
+            "offlineMemory", "offlineMemory node: 1",
+            "compact", "compact node: 0",
+            "hugepages", "hugepages node: 0, count: 64");
     static final List<String> RANGE_ARGUMENTS = List.of("pages", "from");
     static final List<String> MOVE_ARGUMENTS = List.of("to", "pages", "from");
     static final List<String> POISON_ARGUMENTS = List.of("process", "mapping", "page", "node", "free");
@@ -54,11 +63,15 @@ public final class AtBlock extends Block {
     static final List<String> EVICT_ARGUMENTS = List.of("node", "process");
     /** Who does a machine-level action that is not a hardware error. */
     static final Map<String, String> MACHINE_ACTORS = Map.of("evict", "a device driver's action",
-            "addMemory", "memory hotplug", "offlineMemory", "memory hotplug");
+            "addMemory", "memory hotplug", "offlineMemory", "memory hotplug",
+            "compact", "a write to a node's sysfs file", "hugepages", "a write to a node's sysfs file");
     static final List<String> ADD_MEMORY_ARGUMENTS = List.of("node", "online");
     static final List<String> OFFLINE_MEMORY_ARGUMENTS = List.of("node");
     /** The zones {@code addMemory online:} may name (the sysfs states online_kernel / online_movable). */
     static final List<String> ONLINE_ZONES = List.of("normal", "movable");
+    static final List<String> MADVISE_ARGUMENTS = List.of("advice", "pages", "from");
+    static final List<String> COMPACT_ARGUMENTS = List.of("node");
+    static final List<String> HUGEPAGES_ARGUMENTS = List.of("node", "count");
 
     private final long atNs;
     /** The process whose mappings the actions name; null at scenario / machine level. */
@@ -130,6 +143,39 @@ public final class AtBlock extends Block {
 
     public void migrateVma(Object mapping) {
         migrateVma(Map.of(), mapping);
+    }
+
+    public void madvise(Object mapping) {
+        madvise(Map.of(), mapping);
+    }
+
+    public void madvise(Map<?, ?> args, Object mapping) {
+        SourceRef at = ev.here();
+        Object a = args.get("advice");
+        if (processName != null && a == null) {
+            report(at, "madvise needs advice: (" + String.join(", ", dev.ksim.engine.model.Madvise.keys()) + "); write "
+                    + PROCESS_SETTINGS.get("madvise"));
+            return;
+        }
+        Action action = null;
+        if (a != null) {
+            String key = a instanceof CharSequence cs ? cs.toString() : null;
+            dev.ksim.engine.model.Madvise m = key == null ? null : dev.ksim.engine.model.Madvise.of(key);
+            if (m == null) {
+                report(at, "unknown madvise advice " + (key == null ? Values.describe(a) : "'" + key + "'")
+                        + (key == null ? "" : Values.suggest(key, dev.ksim.engine.model.Madvise.keys()))
+                        + " available: " + String.join(", ", dev.ksim.engine.model.Madvise.keys()));
+                return;
+            }
+            action = switch (m) {
+                case HUGEPAGE -> Action.MADVISE_HUGEPAGE;
+                case NOHUGEPAGE -> Action.MADVISE_NOHUGEPAGE;
+                case PAGEOUT -> Action.MADVISE_PAGEOUT;
+            };
+        }
+        java.util.Map<Object, Object> rest = new java.util.LinkedHashMap<>(args);
+        rest.remove("advice");
+        range(action == null ? Action.MADVISE_HUGEPAGE : action, rest, mapping, MADVISE_ARGUMENTS);
     }
 
     private void range(Action action, Map<?, ?> args, Object mapping, List<String> allowed) {
@@ -206,6 +252,37 @@ public final class AtBlock extends Block {
             return;
         }
         processPage(Action.POISON, args, at);
+    }
+
+    public void compact(Map<?, ?> args) {
+        SourceRef at = ev.here();
+        if (!checkArguments("compact", args, COMPACT_ARGUMENTS, at)) {
+            return;
+        }
+        if (!args.containsKey("node")) {
+            report(at, "compact needs node:; write " + MACHINE_SETTINGS.get("compact"));
+            return;
+        }
+        Long node = integerArg("compact node:", args.get("node"), 0);
+        if (node != null) {
+            events.add(new EventSpec(atNs, Action.COMPACT, null, null, 0, 0, (int) Math.min(node, Integer.MAX_VALUE), at));
+        }
+    }
+
+    public void hugepages(Map<?, ?> args) {
+        SourceRef at = ev.here();
+        if (!checkArguments("hugepages", args, HUGEPAGES_ARGUMENTS, at)) {
+            return;
+        }
+        if (!args.containsKey("node") || !args.containsKey("count")) {
+            report(at, "hugepages needs node: and count:; write " + MACHINE_SETTINGS.get("hugepages"));
+            return;
+        }
+        Long node = integerArg("hugepages node:", args.get("node"), 0);
+        Long count = integerArg("hugepages count:", args.get("count"), 0);
+        if (node != null && count != null) {
+            events.add(new EventSpec(atNs, Action.NR_HUGEPAGES, null, null, 0, count, (int) Math.min(node, Integer.MAX_VALUE), at));
+        }
     }
 
     public void softOffline(Map<?, ?> args) {

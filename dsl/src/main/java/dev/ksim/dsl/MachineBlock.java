@@ -1,6 +1,7 @@
 package dev.ksim.dsl;
 
 import dev.ksim.dsl.internal.Values;
+import dev.ksim.engine.model.LargePageSpec;
 import dev.ksim.engine.model.MachineSpec;
 import dev.ksim.engine.model.NodeSpec;
 import dev.ksim.engine.model.ReclaimMode;
@@ -19,8 +20,9 @@ import java.util.Map;
  * {@code machine { ... }}: CPU count, memory nodes, an optional SLIT distance matrix, an
  * optional swap device, the reclaim mode ({@code reclaim 'lru'} or {@code 'strict-lru'}) and the vm
  * tunables ({@code minFreeKbytes}, {@code watermarkScaleFactor}, {@code swappiness}, {@code demotion}),
- * and automatic NUMA balancing ({@code numaBalancing 'autonuma'}, tunables in a block: {@link NumaBalancingBlock}).
- * Nodes are numbered 0..n-1; they may be declared in any order.
+ * automatic NUMA balancing ({@code numaBalancing 'autonuma'}, tunables in a block: {@link NumaBalancingBlock}),
+ * transparent huge pages and compaction ({@code thp}, {@code thpDefrag}, {@code khugepaged*},
+ * {@code extfragThreshold}). Nodes are numbered 0..n-1; they may be declared in any order.
  */
 public final class MachineBlock extends Block {
     static final Map<String, String> SETTINGS = usage(
@@ -34,6 +36,15 @@ public final class MachineBlock extends Block {
             "swappiness", "swappiness 60",
             "demotion", "demotion true",
             "numaBalancing", "numaBalancing 'autonuma'  (or numaBalancing('tiering') { scanDelay 10.ms; hotThreshold 5.ms })",
+            "thp", "thp 'always'",
+            "thpDefrag", "thpDefrag 'madvise'",
+            "khugepagedDefrag", "khugepagedDefrag true",
+            "khugepagedPagesToScan", "khugepagedPagesToScan 4096",
+            "khugepagedScanSleepMillisecs", "khugepagedScanSleepMillisecs 10000",
+            "khugepagedAllocSleepMillisecs", "khugepagedAllocSleepMillisecs 60000",
+            "khugepagedMaxPtesNone", "khugepagedMaxPtesNone 511",
+            "khugepagedMaxPtesSwap", "khugepagedMaxPtesSwap 64",
+            "extfragThreshold", "extfragThreshold 500",
             "at", "at(5.ms) { poison node: 0, free: true }");
 
     private Integer cpuCount;
@@ -48,6 +59,16 @@ public final class MachineBlock extends Block {
     private boolean demotion;
     private dev.ksim.engine.model.NumaBalancingSpec numaBalancing;
     private SourceRef numaBalancingWhere;
+    private LargePageSpec.Thp thpMode = LargePageSpec.DEFAULT.thp();
+    private SourceRef thpWhere;
+    private LargePageSpec.Defrag defrag = LargePageSpec.DEFAULT.defrag();
+    private boolean khugepagedDefrag = LargePageSpec.DEFAULT.khugepagedDefrag();
+    private int pagesToScan = LargePageSpec.DEFAULT.pagesToScan();
+    private long scanSleepMillisecs = LargePageSpec.DEFAULT.scanSleepMillisecs();
+    private long allocSleepMillisecs = LargePageSpec.DEFAULT.allocSleepMillisecs();
+    private int maxPtesNone = LargePageSpec.DEFAULT.maxPtesNone();
+    private int maxPtesSwap = LargePageSpec.DEFAULT.maxPtesSwap();
+    private int extfragThreshold = LargePageSpec.DEFAULT.extfragThreshold();
 
     MachineBlock(Evaluation ev, SourceRef where) {
         super(ev, where);
@@ -214,6 +235,99 @@ public final class MachineBlock extends Block {
         numaBalancing = spec;
     }
 
+    /** /sys/kernel/mm/transparent_hugepage/enabled: 'always' (the kernel's default), 'madvise' or 'never'. */
+    public void thp(Object mode) {
+        String key = mode instanceof CharSequence cs ? cs.toString() : null;
+        LargePageSpec.Thp t = key == null ? null : LargePageSpec.Thp.of(key);
+        if (t == null) {
+            report("unknown thp mode " + (key == null ? Values.describe(mode) : "'" + key + "'") + " in machine {}"
+                    + (key == null ? "" : Suggestions.didYouMean(key, LargePageSpec.Thp.keys()))
+                    + "; available: " + String.join(", ", LargePageSpec.Thp.keys()));
+            return;
+        }
+        thpMode = t;
+        thpWhere = ev.here();
+    }
+
+    /** /sys/kernel/mm/transparent_hugepage/defrag: 'always', 'defer', 'defer+madvise', 'madvise' (default), 'never'. */
+    public void thpDefrag(Object mode) {
+        String key = mode instanceof CharSequence cs ? cs.toString() : null;
+        LargePageSpec.Defrag d = key == null ? null : LargePageSpec.Defrag.of(key);
+        if (d == null) {
+            report("unknown thpDefrag setting " + (key == null ? Values.describe(mode) : "'" + key + "'") + " in machine {}"
+                    + (key == null ? "" : Suggestions.didYouMean(key, LargePageSpec.Defrag.keys()))
+                    + "; available: " + String.join(", ", LargePageSpec.Defrag.keys()));
+            return;
+        }
+        defrag = d;
+    }
+
+    /** khugepaged/defrag: khugepaged's allocations may compact and reclaim (default true). */
+    public void khugepagedDefrag(Object enabled) {
+        if (enabled instanceof Boolean b) {
+            khugepagedDefrag = b;
+        } else {
+            report(what("khugepagedDefrag") + " expects true or false, got " + Values.describe(enabled));
+        }
+    }
+
+    /** khugepaged/pages_to_scan (default 4096). */
+    public void khugepagedPagesToScan(Object n) {
+        Long v = integerArg("khugepagedPagesToScan", n, 1);
+        if (v != null) {
+            pagesToScan = (int) Math.min(v, Integer.MAX_VALUE);
+        }
+    }
+
+    /** khugepaged/scan_sleep_millisecs (default 10000). */
+    public void khugepagedScanSleepMillisecs(Object n) {
+        Long v = integerArg("khugepagedScanSleepMillisecs", n, 0);
+        if (v != null) {
+            scanSleepMillisecs = v;
+        }
+    }
+
+    /** khugepaged/alloc_sleep_millisecs (default 60000). */
+    public void khugepagedAllocSleepMillisecs(Object n) {
+        Long v = integerArg("khugepagedAllocSleepMillisecs", n, 0);
+        if (v != null) {
+            allocSleepMillisecs = v;
+        }
+    }
+
+    /** khugepaged/max_ptes_none, 0..511 (default 511). */
+    public void khugepagedMaxPtesNone(Object n) {
+        Long v = boundedInteger("khugepagedMaxPtesNone", n, LargePageSpec.HPAGE_PMD_NR - 1);
+        if (v != null) {
+            maxPtesNone = v.intValue();
+        }
+    }
+
+    /** khugepaged/max_ptes_swap, 0..511 (default 64). */
+    public void khugepagedMaxPtesSwap(Object n) {
+        Long v = boundedInteger("khugepagedMaxPtesSwap", n, LargePageSpec.HPAGE_PMD_NR - 1);
+        if (v != null) {
+            maxPtesSwap = v.intValue();
+        }
+    }
+
+    /** vm.extfrag_threshold, 0..1000 (default 500). */
+    public void extfragThreshold(Object n) {
+        Long v = boundedInteger("extfragThreshold", n, 1000);
+        if (v != null) {
+            extfragThreshold = v.intValue();
+        }
+    }
+
+    private Long boundedInteger(String setting, Object n, long max) {
+        Long v = integerArg(setting, n, 0);
+        if (v != null && v > max) {
+            report(what(setting) + " must be at most " + max + ", got " + v);
+            return null;
+        }
+        return v;
+    }
+
     MachineSpec build() {
         if (nodeBlocks.isEmpty()) {
             if (!dirty) {
@@ -266,8 +380,19 @@ public final class MachineBlock extends Block {
             return null;
         }
         int cpus = cpuCount != null ? cpuCount : Math.max(1, highestCpu + 1);
+        LargePageSpec.Thp mode = thpMode;
+        if (reclaimMode == ReclaimMode.STRICT_LRU) {
+            if (thpWhere != null && thpMode != LargePageSpec.Thp.NEVER) {
+                report(thpWhere, "thp '" + thpMode.key() + "' needs reclaim 'lru': 'strict-lru' simulates 4 KiB pages only "
+                        + "(it validates against an exact LRU); drop the thp setting or use reclaim 'lru'");
+                return null;
+            }
+            mode = LargePageSpec.Thp.NEVER;
+        }
+        LargePageSpec large = new LargePageSpec(mode, defrag, khugepagedDefrag, pagesToScan, scanSleepMillisecs,
+                allocSleepMillisecs, maxPtesNone, maxPtesSwap, extfragThreshold);
         return new MachineSpec(cpus, nodes, swap, reclaimMode,
-                new VmSpec(minFreeKbytes, watermarkScaleFactor, swappiness, demotion, numaBalancing), where);
+                new VmSpec(minFreeKbytes, watermarkScaleFactor, swappiness, demotion, numaBalancing), where, large);
     }
 
     /** Timed actions at one instant: {@code at(5.ms) { poison node: 0, free: true }}; see {@link AtBlock}. */

@@ -1,6 +1,7 @@
 package dev.ksim.dsl;
 
 import dev.ksim.dsl.internal.Values;
+import dev.ksim.engine.model.Madvise;
 import dev.ksim.engine.model.MappingKind;
 import dev.ksim.engine.model.MappingSpec;
 import dev.ksim.engine.model.SourceRef;
@@ -16,13 +17,15 @@ import java.util.Map;
  */
 public final class MappingBlock extends Block {
     static final Map<String, String> SETTINGS = usage("size", "size 64.MiB", "kind", "kind 'file-shared'", "file", "file 'db.dat'",
-            "explicitPolicy", "explicitPolicy true");
+            "explicitPolicy", "explicitPolicy true",
+            "madvise", "madvise 'hugepage'");
 
     private final String mappingName;
     private Long bytes;
     private MappingKind kind = MappingKind.ANON;
     private String file;
     private boolean explicitPolicy;
+    private Madvise advice;
 
     MappingBlock(Evaluation ev, SourceRef where, String name) {
         super(ev, where);
@@ -63,6 +66,34 @@ public final class MappingBlock extends Block {
         }
     }
 
+    /** madvise(2) advice the mapping carries from its creation: {@code 'hugepage'} or {@code 'nohugepage'}. */
+    public void madvise(Object a) {
+        Madvise m = adviceArg(this, a);
+        if (m != null) {
+            advice = m;
+        }
+    }
+
+    /** The advice a mapping may carry from creation named {@code a}, or null after reporting a located error. */
+    static Madvise adviceArg(Block b, Object a) {
+        String key = a instanceof CharSequence cs ? cs.toString() : null;
+        Madvise m = key == null ? null : Madvise.of(key);
+        java.util.List<String> ok = new java.util.ArrayList<>();
+        for (Madvise x : Madvise.values()) {
+            if (x.mappingAttribute()) {
+                ok.add(x.key());
+            }
+        }
+        if (m == null || !m.mappingAttribute()) {
+            b.report((m == null ? "unknown madvise advice " + (key == null ? Values.describe(a) : "'" + key + "'")
+                    + (key == null ? "" : Suggestions.didYouMean(key, ok))
+                    : "madvise '" + key + "' is an action, not something a mapping carries: write it in at(T) { madvise ... }")
+                    + "; a mapping may carry: " + String.join(", ", ok));
+            return null;
+        }
+        return m;
+    }
+
     /** The {@link MappingKind} named {@code k}, or null after reporting a located error with the kinds there are. */
     static MappingKind kindArg(Block b, Object k) {
         String key = k instanceof CharSequence cs ? cs.toString() : null;
@@ -91,6 +122,6 @@ public final class MappingBlock extends Block {
             }
             return null;
         }
-        return new MappingSpec(mappingName, bytes, kind, file, explicitPolicy, where);
+        return new MappingSpec(mappingName, bytes, kind, file, explicitPolicy, where, advice);
     }
 }

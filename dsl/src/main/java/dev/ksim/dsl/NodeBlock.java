@@ -2,6 +2,7 @@ package dev.ksim.dsl;
 
 import dev.ksim.dsl.internal.Values;
 import dev.ksim.engine.model.DeviceSpec;
+import dev.ksim.engine.model.HugePagesSpec;
 import dev.ksim.engine.model.NodeSpec;
 import dev.ksim.engine.model.PluginRef;
 import dev.ksim.engine.model.SourceRef;
@@ -29,7 +30,8 @@ public final class NodeBlock extends Block {
             "movable", "movable 16.MiB",
             "watermarks", "watermarks min: 1.MiB, low: 2.MiB, high: 3.MiB",
             "device", "device 'coherent'",
-            "hotplug", "hotplug 64.MiB");
+            "hotplug", "hotplug 64.MiB",
+            "hugepages", "hugepages 64");
 
     final int id;
     private Long bytes;
@@ -40,6 +42,7 @@ public final class NodeBlock extends Block {
     private WatermarkSpec watermarks;
     private DeviceSpec device;
     private long hotplugBytes;
+    private HugePagesSpec hugepages;
 
     NodeBlock(Evaluation ev, SourceRef where, int id) {
         super(ev, where);
@@ -158,6 +161,15 @@ public final class NodeBlock extends Block {
         }
     }
 
+    /** The node's hugetlbfs pool: 2 MiB pages allocated at boot (nr_hugepages of the node). */
+    public void hugepages(Object count) {
+        SourceRef at = ev.here();
+        Long n = integerArg("hugepages", count, 0);
+        if (n != null) {
+            hugepages = new HugePagesSpec(n, at);
+        }
+    }
+
     NodeSpec build(List<Integer> distances) {
         boolean quiet = dirty;
         PluginRef provider = providerSeen ? providerRef : defaultPlugin(PluginKind.MEMORY_PROVIDER, DEFAULT_PROVIDER, "provider", where);
@@ -170,6 +182,6 @@ public final class NodeBlock extends Block {
         if (provider == null) {
             return null;
         }
-        return new NodeSpec(id, bytes, provider, cpuList, distances, movableBytes, watermarks, device, hotplugBytes, where);
+        return new NodeSpec(id, bytes, provider, cpuList, distances, movableBytes, watermarks, device, hotplugBytes, where, hugepages);
     }
 }

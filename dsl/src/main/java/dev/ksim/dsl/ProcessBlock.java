@@ -24,7 +24,7 @@ public final class ProcessBlock extends Block {
             "thread", "thread(cpu: 0, mapping: 'heap') { workload 'uniform'; accesses 100_000 }",
             "at", "at(5.ms) { pin 'heap', pages: 16 }");
 
-    static final List<String> MAPPING_ARGUMENTS = List.of("kind", "file");
+    static final List<String> MAPPING_ARGUMENTS = List.of("kind", "file", "madvise");
 
     final String processName;
     private final LinkedHashMap<String, MappingSpec> mappings = new LinkedHashMap<>();
@@ -61,6 +61,7 @@ public final class ProcessBlock extends Block {
         Long bytes = sizeArg("mapping", size);
         MappingKind kind = MappingKind.ANON;
         String file = null;
+        dev.ksim.engine.model.Madvise advice = null;
         boolean ok = true;
         for (Map.Entry<?, ?> e : args.entrySet()) {
             String key = String.valueOf(e.getKey());
@@ -73,6 +74,10 @@ public final class ProcessBlock extends Block {
                     file = nameArg("file", e.getValue());
                     ok &= file != null;
                 }
+                case "madvise" -> {
+                    advice = MappingBlock.adviceArg(this, e.getValue());
+                    ok &= advice != null;
+                }
                 default -> {
                     report("unknown argument '" + key + "' of mapping(...)" + Values.suggest(key, MAPPING_ARGUMENTS)
                             + " arguments: " + String.join(", ", MAPPING_ARGUMENTS));
@@ -81,7 +86,7 @@ public final class ProcessBlock extends Block {
             }
         }
         if (text != null && bytes != null && ok) {
-            addMapping(new MappingSpec(text, bytes, kind, file, at));
+            addMapping(new MappingSpec(text, bytes, kind, file, at, advice));
         }
     }
 
@@ -126,6 +131,7 @@ public final class ProcessBlock extends Block {
                     case "cpu" -> t.cpu(e.getValue());
                     case "mapping" -> t.mapping(e.getValue());
                     case "accesses" -> t.accesses(e.getValue());
+                    case "start" -> t.start(e.getValue());
                     case "name" -> t.threadName = nameArg("name", e.getValue());
                     default -> t.report("unknown argument '" + key + "' of thread(...)"
                             + Values.suggest(key, ThreadBlock.ARGUMENTS) + " arguments: " + String.join(", ", ThreadBlock.ARGUMENTS));

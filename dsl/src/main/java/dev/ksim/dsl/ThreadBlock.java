@@ -14,12 +14,13 @@ import java.util.Map;
  * {@code accesses 0} (the default) means unbounded: the thread runs until the scenario's duration.
  */
 public final class ThreadBlock extends Block {
-    static final List<String> ARGUMENTS = List.of("cpu", "mapping", "name", "accesses");
+    static final List<String> ARGUMENTS = List.of("cpu", "mapping", "name", "accesses", "start");
     static final Map<String, String> SETTINGS = usage(
             "workload", "workload 'zipf', theta: 0.99",
             "accesses", "accesses 200_000",
             "cpu", "cpu 0",
-            "mapping", "mapping 'heap'");
+            "mapping", "mapping 'heap'",
+            "start", "start 10.ms");
 
     private final ProcessBlock process;
     private final int index;
@@ -30,6 +31,7 @@ public final class ThreadBlock extends Block {
     private PluginRef workloadRef;
     private boolean workloadSeen;
     private long accessCount;
+    private long startNs;
 
     ThreadBlock(Evaluation ev, SourceRef where, ProcessBlock process, int index) {
         super(ev, where);
@@ -62,6 +64,18 @@ public final class ThreadBlock extends Block {
         Long n = integerArg("accesses", count, 0);
         if (n != null) {
             accessCount = n;
+        }
+    }
+
+    /** When the thread starts, from the start of the run (default 0). */
+    public void start(Object time) {
+        Long ns = durationArg("start", time);
+        if (ns != null) {
+            if (ns < 0) {
+                report(what("start") + " must be 0 or later, got " + time);
+                return;
+            }
+            startNs = ns;
         }
     }
 
@@ -123,6 +137,7 @@ public final class ThreadBlock extends Block {
         if (!ok) {
             return null;
         }
-        return new ThreadSpec(threadName != null ? threadName : "t" + index, cpuNumber, mapping, workloadRef, accessCount, where);
+        return new ThreadSpec(threadName != null ? threadName : "t" + index, cpuNumber, mapping, workloadRef, accessCount, where,
+                startNs);
     }
 }

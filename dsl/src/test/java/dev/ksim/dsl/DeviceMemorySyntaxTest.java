@@ -141,6 +141,17 @@ class DeviceMemorySyntaxTest {
     }
 
     @Test
+    void migrateVmaOfAMappingThatIsNotAnonymousIsLocated() throws IOException {
+        Path p = write("memory 32.MiB; device 'coherent'", "",
+                "        mapping 'huge', 2.MiB, kind: 'hugetlb'\n        at(2.ms) { migrateVma 'huge', to: 1 }", "");
+        Files.writeString(p, Files.readString(p).replace("node(0) { memory 64.MiB; cpus 0 }", "node(0) { memory 64.MiB; cpus 0; hugepages 4 }")
+                .replace("thread(cpu: 0) {", "thread(cpu: 0, mapping: 'heap') {"));
+        String f = p.toString();
+        assertEquals(List.of(f + ":13: migrateVma of mapping 'huge' of kind 'hugetlb': migrate_vma moves only anonymous private"
+                + " memory (kind 'anon')"), validate(load(p)));
+    }
+
+    @Test
     void migrateVmaToANodeWithoutDeviceMemoryOrOutsideTheMappingIsLocated() throws IOException {
         Path p = write("memory 32.MiB; device 'coherent'", "",
                 "        at(2.ms) { migrateVma 'heap', to: 0 }\n        at(3.ms) { migrateVma 'heap', to: 1, from: 10, pages: 8 }",

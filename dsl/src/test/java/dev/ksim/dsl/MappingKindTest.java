@@ -117,7 +117,7 @@ class MappingKindTest {
                 """));
         assertEquals(2, d.size(), d.toString());
         assertEquals(9, d.get(0).where().line());
-        assertEquals("unknown argument 'knd' of mapping(...); did you mean 'kind'? arguments: kind, file", d.get(0).message());
+        assertEquals("unknown argument 'knd' of mapping(...); did you mean 'kind'? arguments: kind, file, madvise", d.get(0).message());
         assertEquals(10, d.get(1).where().line());
         assertEquals("unknown mapping kind 'hugetbl'; did you mean 'hugetlb'?; available: "
                 + "anon, file-private, file-shared, shmem, hugetlb, pfnmap", d.get(1).message());

@@ -68,6 +68,14 @@ public final class CostModel {
     public static final String NUMA_SCAN_PTE = "numa.scan_pte";
     /** Fixed part of migrate_misplaced_folio (NUMA balancing's one-page migrate_pages, no system call). */
     public static final String NUMA_MIGRATE_CALL = "numa.migrate_call";
+    /** A fault that maps a 2 MiB page (THP or hugetlbfs): trap, allocation, clearing 2 MiB. */
+    public static final String FAULT_HUGE_PAGE = "fault.huge_page";
+    /** Copying one 2 MiB page during migration (THP or hugetlbfs), on top of migrate.call. */
+    public static final String MIGRATE_COPY_HUGE_PAGE = "migrate.copy_huge_page";
+    /** Compaction scanning one pageblock (512 struct pages), by either scanner. */
+    public static final String COMPACT_SCAN_PAGEBLOCK = "compact.scan_pageblock";
+    /** khugepaged copying one 4 KiB page into the huge page it collapses into. */
+    public static final String COLLAPSE_COPY_PAGE = "khugepaged.copy_page";
     /** Prefix of the IPC entries: an {@code ipc { }} scenario may override only these. */
     public static final String IPC_PREFIX = "ipc.";
     /** bus1 SEND of one message without payload, to one destination. */
@@ -133,6 +141,17 @@ public final class CostModel {
             new Entry(NUMA_MIGRATE_CALL, 2_000, "ns", "fixed part of migrate_misplaced_folio (copy: migrate.copy_page; unmap: tlb.*)",
                     "estimate: isolation, destination allocation, unmap/remap and putback of one folio; unlike migrate.call "
                             + "there is no system call and no lru_add_drain_all, which dominate move_pages' 60 us"),
+            new Entry(FAULT_HUGE_PAGE, 210_000, "ns", "a fault mapping a 2 MiB page: trap, allocation, clear_huge_page of 2 MiB",
+                    "estimate: fault.minor.anon's clearing bandwidth (~10 GB/s) over 2 MiB is ~210 us; the trap and "
+                            + "allocation are noise beside it"),
+            new Entry(MIGRATE_COPY_HUGE_PAGE, 598_500, "ns", "per 2 MiB page migrated (THP or hugetlbfs), TLB flush: tlb.*",
+                    "memory spec section 8: move_pages of one 2 MB THP took 658.5 us cross-socket (2017, ~3 GB/s); "
+                            + "minus migrate.call's 60 us"),
+            new Entry(COMPACT_SCAN_PAGEBLOCK, 1_000, "ns", "compaction scanning one pageblock (512 struct pages), either scanner",
+                    "estimate: ~2 ns per struct page read (64-byte entries streamed from cache and DRAM); isolation and "
+                            + "migration are charged separately (migrate.copy_page, tlb.*)"),
+            new Entry(COLLAPSE_COPY_PAGE, 400, "ns", "khugepaged copying one 4 KiB page into the new huge page",
+                    "estimate: 4 KiB at ~10 GB/s (copy_mc_user_highpage within a node), as fault.minor.anon's clearing"),
             new Entry(IPC_SEND, 424, "ns", "SEND of one message without payload, to one destination",
                     "bus1 2015: unicast send+recv 847 ns without payload; split evenly between SEND and RECV (estimate)"),
             new Entry(IPC_RECV, 423, "ns", "RECV of one entry (and the slice release)",

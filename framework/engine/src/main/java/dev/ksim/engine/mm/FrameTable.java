@@ -8,7 +8,9 @@ import java.util.Arrays;
  * {@code struct page}), the reverse map (owning VMA id and page offset; {@code rmapVma == -1}
  * means the frame is not a user page), the page flags ({@link PageFlags}, one byte) and the pin
  * count ({@code pin_user_pages}, the kernel's GUP_PIN_COUNTING_BIAS share of the refcount, kept
- * apart: {@link #pins}). 21 bytes per frame, no per-page objects.
+ * apart: {@link #pins}). 21 bytes per frame, no per-page objects. Compound pages (THP, hugetlbfs)
+ * take no extra per-frame storage: {@link PageFlags#PG_COMPOUND} is the flags byte's eighth bit and
+ * the head is the aligned frame ({@link Thp}, {@link Hugetlb}).
  *
  * <p>An allocated user frame is on its node's LRU: circular lists with a sentinel head, sentinels
  * being extra indices after the last frame ({@link #sentinel(int)}), so insertion and removal are

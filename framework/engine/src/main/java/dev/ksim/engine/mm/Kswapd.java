@@ -50,6 +50,7 @@ final class Kswapd implements EventHandler {
     public void fire(long now) {
         if (node.balanced()) {
             running = false;
+            m.compaction.kswapdSleeps(node.nodeId); // kswapd_try_to_sleep wakes kcompactd for a high order
             return;
         }
         sc.reset(true, cpu, Vmscan.SWAP_CLUSTER_MAX);

@@ -14,10 +14,12 @@ import static dev.ksim.engine.mm.PageFlags.PG_UNEVICTABLE;
  * <p>Contract: a frame is on a list iff it has {@link PageFlags#PG_LRU}, and the list is the one
  * its flags name ({@link #lruOf}): {@code PG_unevictable} → unevictable, else anon/file by
  * {@code PG_swapbacked} and active/inactive by {@code PG_active}. {@link #add} and {@link #del}
- * keep flags, lists and counts in step. In {@code strict-lru} mode every user frame stays on
- * {@link #LRU_INACTIVE_ANON} and the exact recency order is kept beside the list by a
- * {@link StrictLruOrder} ({@link #touch}, {@link #strictOrder}). All operations are O(1)
- * (amortized for the strict order) and allocation-free.
+ * keep flags, lists and counts in step. A list entry is a folio: a base page, or the head of a
+ * transparent huge page ({@link PageFlags#PG_COMPOUND}), whose tails are on no list; the counts
+ * are base pages, as the kernel's {@code nr_*} are ({@link #folioNrPages}). In {@code strict-lru}
+ * mode (4 KiB pages only) every user frame stays on {@link #LRU_INACTIVE_ANON} and the exact
+ * recency order is kept beside the list by a {@link StrictLruOrder} ({@link #touch},
+ * {@link #strictOrder}). All operations are O(1) (amortized for the strict order) and allocation-free.
  */
 public final class Lruvec {
     public static final int LRU_INACTIVE_ANON = 0;
@@ -60,6 +62,11 @@ public final class Lruvec {
         return lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE;
     }
 
+    /** Base pages of the folio whose head has {@code flags}: 512 for a compound head, else 1 (folio_nr_pages). */
+    static int folioNrPages(int flags) {
+        return flags < 0 ? Thp.HPAGE_PMD_NR : 1;
+    }
+
     /** Puts an off-LRU frame at the head of {@code lru}, setting PG_lru and PG_active to match. */
     void add(int f, int lru) {
         int b = flags[f] & ~PG_ACTIVE;
@@ -68,7 +75,7 @@ public final class Lruvec {
         }
         flags[f] = (byte) (b | PG_LRU);
         table.listAdd(head(lru), f);
-        nr[lru]++;
+        nr[lru] += folioNrPages(b);
         if (strictOrder != null) {
             strictOrder.add(f);
         }
@@ -78,7 +85,7 @@ public final class Lruvec {
     int del(int f) {
         int lru = lruOf(flags[f]);
         table.listDel(f);
-        nr[lru]--;
+        nr[lru] -= folioNrPages(flags[f]);
         flags[f] = (byte) (flags[f] & ~(PG_LRU | PG_ACTIVE));
         if (strictOrder != null) {
             strictOrder.del(f);

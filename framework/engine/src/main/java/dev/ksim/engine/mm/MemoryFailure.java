@@ -40,6 +40,10 @@ import dev.ksim.engine.mm.zone.Zone;
  *     {@link Migrate} (reason MR_MEMORY_FAILURE) and the old frame retired; nobody is killed.
  *     A pinned page cannot be migrated: {@code soft_offline_fail}, the page untouched.</li>
  * </ul>
+ * A compound page is handled first by its own code: a transparent huge page is split and the 4 KiB
+ * page then handled as above, or its mapper killed when the split fails ({@link Thp#memoryFailure});
+ * a hugetlbfs page is dissolved or lost whole ({@link Hugetlb#memoryFailure}); soft offline splits a
+ * THP first and moves a hugetlbfs page to another pool page ({@link Hugetlb#softOffline}).
  * A retired frame carries only {@link PageFlags#PG_HWPOISON}, is HWPOISON in its zone and mapped
  * by nobody (invariant {@code mm.hwpoison}). The handler runs in kernel context (the machine-check
  * handler's work item): its TLB shootdowns are counted but charged to no simulated thread.
@@ -96,6 +100,12 @@ public final class MemoryFailure {
         }
         if ((t.flags[pfn] & PageFlags.PG_HWPOISON) != 0) {
             return Result.ALREADY_POISONED;
+        }
+        if (t.flags[pfn] < 0) { // a compound page: hugetlbfs (handled whole) or THP (split first)
+            Result r = m.hugetlb.isHugetlb(pfn) ? m.hugetlb.memoryFailure(pfn, cpu) : m.thp.memoryFailure(pfn, cpu);
+            if (r != null) {
+                return r;
+            }
         }
         if (z.takePageOffBuddy(pfn)) {
             t.flags[pfn] = (byte) PageFlags.PG_HWPOISON;
@@ -154,6 +164,12 @@ public final class MemoryFailure {
         }
         if ((t.flags[pfn] & PageFlags.PG_HWPOISON) != 0) {
             return true; // "page already poisoned"
+        }
+        if (m.hugetlb.isHugetlb(pfn) || t.flags[pfn] < 0 && m.thp.split(pfn, cpu) < 0) {
+            // a hugetlb page migrates whole and is dissolved; a THP that cannot split: "thp split failed", -EBUSY
+            boolean ok = m.hugetlb.isHugetlb(pfn) && m.hugetlb.softOffline(pfn, cpu);
+            (ok ? softSuccess : softFail).inc();
+            return ok;
         }
         if (z.takePageOffBuddy(pfn)) {
             t.flags[pfn] = (byte) PageFlags.PG_HWPOISON;

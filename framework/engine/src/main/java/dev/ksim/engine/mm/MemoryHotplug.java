@@ -134,7 +134,9 @@ final class MemoryHotplug {
         if (dev != null) {
             dev.memremapPages(start, end - start);
         } else {
-            zone(n, online).onlinePages(start, end - start);
+            Zone z = zone(n, online);
+            z.onlinePages(start, end - start);
+            m.compaction.zoneResized(z);
             m.setupWatermarks(m.settings);
         }
         onlined.add(end - start);
@@ -180,6 +182,7 @@ final class MemoryHotplug {
                     for (int f = start; f < end; f++) {
                         t.flags[f] = 0; // retired frames went offline with the range (num_poisoned_pages_sub)
                     }
+                    m.compaction.zoneResized(z);
                     m.setupWatermarks(m.settings);
                     offlined.add(count);
                     success.inc();

@@ -63,6 +63,10 @@ import java.util.Map;
  * allocation and free. Time spent reclaiming in the fault path is charged to the faulting thread;
  * kswapd's to kswapd.
  *
+ * <p>Huge pages: an anonymous fault may map a 2 MiB transparent huge page ({@link Thp}; its slow
+ * path may compact: {@link Compaction}); a {@code hugetlb} mapping's faults take pages from the node
+ * pools ({@link Hugetlb}); khugepaged and kcompactd run on the event loop like kswapd.
+ *
  * <p>Plugin calls are guarded: a {@link RuntimeException} from the policy or the hardening (or
  * an out-of-range node) becomes a {@link PluginCrashException} naming the plugin, thrown before
  * any state is left half-changed. Nothing on the access path allocates.
@@ -100,6 +104,10 @@ public final class MemoryManager {
     final MetricsRegistry metrics;
     /** The cost table, for the lazily built mechanisms. */
     final CostModel costs;
+    /** Transparent huge pages, compaction and hugetlbfs pools (built with the manager; see their classes). */
+    final Thp thp;
+    final Compaction compaction;
+    final Hugetlb hugetlb;
     private Gup gup;
     private Mlock mlock;
     private Migrate migrate;
@@ -278,6 +286,9 @@ public final class MemoryManager {
         }
         this.numab = vm.numaBalancing().mode() == dev.ksim.engine.model.NumaBalancingSpec.Mode.OFF ? null
                 : new NumaBalancing(this, vm.numaBalancing(), metrics);
+        this.thp = new Thp(this, settings.largePages(), metrics);
+        this.compaction = new Compaction(this, settings.largePages().extfragThreshold(), metrics);
+        this.hugetlb = new Hugetlb(this, settings, metrics);
     }
 
     /**
@@ -389,7 +400,7 @@ public final class MemoryManager {
     }
 
     /** The CPU kswapd of {@code node} runs on: the node's first CPU, else CPU 0 (a memory-only node). */
-    private int kswapdCpu(int node) {
+    int kswapdCpu(int node) {
         for (int c = 0; c < topology.cpuCount(); c++) {
             if (topology.cpuNode(c) == node) {
                 return c;
@@ -411,6 +422,8 @@ public final class MemoryManager {
         if (numab != null) {
             numab.attached();
         }
+        compaction.attach(clock.nowNs());
+        thp.attach();
     }
 
     /** Creates a process (pid = creation order + 1) with one anonymous mapping per entry of {@code pages}. */
@@ -429,11 +442,25 @@ public final class MemoryManager {
             if (pages[i] < 1 || pages[i] > MAX_FRAMES) {
                 throw new IllegalArgumentException("mapping '" + mappingNames[i] + "' of " + name + " has " + pages[i] + " pages");
             }
-            VmArea vma = new VmArea(vmas.length, mm, i, mappingNames[i], (int) pages[i], vpn, kinds[i]);
-            vpn += pages[i] + VMA_GAP_PAGES;
+            long n = pages[i];
+            if (kinds[i] == MappingKind.HUGETLB) {
+                if (strict) {
+                    throw new IllegalArgumentException("mapping '" + mappingNames[i] + "' of " + name
+                            + ": hugetlb mappings need reclaim 'lru' (strict-lru simulates 4 KiB pages only)");
+                }
+                n = (n + Thp.HPAGE_PMD_NR - 1) & Thp.HPAGE_MASK; // mmap rounds MAP_HUGETLB lengths up to the huge page size
+            }
+            if (n >= Thp.HPAGE_PMD_NR || kinds[i] == MappingKind.HUGETLB) {
+                vpn = (vpn + Thp.HPAGE_PMD_NR - 1) & Thp.HPAGE_MASK; // thp_get_unmapped_area: 2 MiB-aligned start
+            }
+            VmArea vma = new VmArea(vmas.length, mm, i, mappingNames[i], (int) n, vpn, kinds[i]);
+            vpn += n + VMA_GAP_PAGES;
             vmas = java.util.Arrays.copyOf(vmas, vmas.length + 1);
             vmas[vma.id] = vma;
             own[i] = vma;
+            if (kinds[i] == MappingKind.HUGETLB) {
+                hugetlb.reserve(vma);
+            }
         }
         mm.vmas = own;
         processes.add(mm);
@@ -589,6 +616,10 @@ public final class MemoryManager {
     private void markPageAccessed(PglistData n, int f) {
         byte[] flags = frames.flags;
         int b = flags[f];
+        if (b < 0) { // PG_compound: the folio's flags are its head's
+            f &= Thp.HPAGE_MASK;
+            b = flags[f];
+        }
         if ((b & PageFlags.PG_REFERENCED) == 0) {
             flags[f] = (byte) (b | PageFlags.PG_REFERENCED);
         } else if ((b & (PageFlags.PG_ACTIVE | PageFlags.PG_UNEVICTABLE | PageFlags.PG_LRU)) == PageFlags.PG_LRU) {
@@ -639,6 +670,19 @@ public final class MemoryManager {
             throw new PluginCrashException(PluginKind.MIGRATION_POLICY, policyId,
                     "placeFault returned node " + preferred + ", outside [0, " + nodes.length + ")", null);
         }
+        if (vma.kind == MappingKind.HUGETLB || thp.wantsFault(vma, p, e)) {
+            int hf = vma.kind == MappingKind.HUGETLB ? hugetlb.fault(mm, vma, p, preferred) : thp.fault(mm, vma, p, preferred, cpu, cpuNode);
+            if (hf != Thp.FALLBACK) {
+                faulting = null;
+                long cost = pending;
+                if (hf >= 0) {
+                    fillTlb(cpu, mm.pid, vma.startVpn + p, hf);
+                    cost += loadCost[cpuNode][nodeOf(hf)];
+                }
+                faultLatency.record(cost);
+                return Math.max(1, cost);
+            }
+        }
         int f = allocUserFrame(preferred, cpuNode);
         faulting = null;
         if (f < 0) {
@@ -663,6 +707,7 @@ public final class MemoryManager {
         frames.flags[f] = (byte) PageFlags.PG_SWAPBACKED;
         nodes[node].lruvec.add(f, Lruvec.LRU_INACTIVE_ANON);
         mm.rss++;
+        thp.notePteFault(vma, p);
         fillTlb(cpu, mm.pid, vma.startVpn + p, f);
         cost += hardeningAllocated(node, f);
         cost += loadCost[cpuNode][node];
@@ -804,6 +849,11 @@ public final class MemoryManager {
     void exitMmap(MmStruct victim) {
         device.exitMmap(victim);
         for (VmArea vma : victim.vmas) {
+            if (vma.kind == MappingKind.HUGETLB) {
+                hugetlb.exitVma(vma);
+                continue;
+            }
+            thp.exitVma(victim, vma);
             int[] pte = vma.pte;
             for (int i = 0; i < pte.length; i++) {
                 int e = pte[i];
@@ -963,6 +1013,44 @@ public final class MemoryManager {
     }
 
     /**
+     * madvise(2) of pages [from, from + n) of mapping {@code vmaIndex} by a thread on {@code cpu}:
+     * MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_PAGEOUT; see {@link Thp#madvise}. Returns its cost (ns).
+     */
+    public long madvise(MmStruct mm, int vmaIndex, long from, long n, dev.ksim.engine.model.Madvise advice, int cpu) {
+        VmArea vma = Mlock.range(mm, vmaIndex, from, n);
+        return thp.madvise(vma, from, n, advice, cpu);
+    }
+
+    /** compact_memory of every zone of {@code node} (/sys/devices/system/node/nodeN/compact); see {@link Compaction#compactNode}. Returns its cost (ns). */
+    public long compactNode(int node) {
+        return compaction.compactNode(node);
+    }
+
+    /** Writes {@code count} to node {@code node}'s nr_hugepages; see {@link Hugetlb#setNrHugepages}. Returns its cost (ns). */
+    public long setNrHugepages(int node, long count) {
+        return hugetlb.setNrHugepages(node, count);
+    }
+
+    /**
+     * split_huge_page of the THP mapping page {@code page} of mapping {@code vmaIndex}, for mechanisms
+     * that change part of a THP's range (a partial munmap or MADV_DONTNEED must split first): true
+     * when the page is now a 4 KiB page (or was one), false when a pinned subpage refused the split.
+     */
+    public boolean splitHugePage(MmStruct mm, int vmaIndex, long page, int cpu) {
+        VmArea vma = Mlock.range(mm, vmaIndex, page, 1);
+        int e = vma.pte[(int) page];
+        if (!Pte.isPresent(e) || frames.flags[Pte.frame(e)] >= 0 || hugetlb.isHugetlb(Pte.frame(e))) {
+            return true;
+        }
+        return thp.split(Pte.frame(e), cpu) >= 0;
+    }
+
+    /** Hugetlbfs pages of {@code node}'s pool (HugePages_Total of the node). */
+    public long hugePagesTotal(int node) {
+        return hugetlb.nrHuge[node];
+    }
+
+    /**
      * A free buddy page of {@code node}, chosen deterministically: the highest pfn of the node that
      * heads a free block; -1 when the node has no free page. For injecting a memory failure into
      * free memory.
@@ -996,7 +1084,7 @@ public final class MemoryManager {
         }
     }
 
-    private long hardeningFreed(int node, int f) {
+    long hardeningFreed(int node, int f) {
         try {
             return Math.max(0, hardening.onUserPageFreed(node, f));
         } catch (RuntimeException x) {
@@ -1032,6 +1120,7 @@ public final class MemoryManager {
                         f -> (frames.flags[f] & PageFlags.PG_LRU) != 0));
             }
         }
+        LargePageInvariants.register(this, registry);
         ZoneInvariants.register(allZones, registry);
         TlbInvariants.register(tlbs, this::translate, registry);
         device.register(registry);

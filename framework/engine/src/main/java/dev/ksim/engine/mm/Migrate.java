@@ -32,8 +32,12 @@ import dev.ksim.engine.mm.zone.Zonelist;
  *     same kind; the old frame is freed ({@code pgfree}) or, for a memory failure, retired.</li>
  * </ol>
  * A failed page goes back to the list it came from and its destination is freed. Counters count
- * base pages: {@code pgmigrate_success}, {@code pgmigrate_fail} and one failure reason each;
- * {@code thp_split} and {@code hugetlb_unsupported} exist and stay 0 until THP and hugetlbfs land.
+ * base pages: {@code pgmigrate_success}, {@code pgmigrate_fail} and one failure reason each.
+ * A compound page is moved whole by its own code: a THP by {@link Thp#migrate} (split and migrated
+ * page by page when no order-9 destination exists: {@code thp_split} counts its 512 pages, whose
+ * own outcomes are counted as usual), a hugetlbfs page by {@link Hugetlb#migrate};
+ * {@code hugetlb_unsupported} stays 0 (x86-64 migrates hugetlb pages). MR_COMPACTION
+ * ({@link #migrateForCompaction}) takes a destination compaction isolated, with no per-call cost.
  *
  * <p>Cost of a call: {@code migrate.call} + {@code migrate.copy_page} per page moved + the
  * shootdowns of every unmap; recorded in the {@code migration_latency} histogram. A call runs to
@@ -66,7 +70,9 @@ final class Migrate {
          * MR_NUMA_MISPLACED: NUMA balancing's migrate_misplaced_folio; the destination must be on the
          * target node (__GFP_THISNODE, no reclaim).
          */
-        NUMA_MISPLACED
+        NUMA_MISPLACED,
+        /** MR_COMPACTION: the destination is a free page compaction isolated ({@link #migrateForCompaction}). */
+        COMPACTION
     }
 
     private final MemoryManager m;
@@ -90,6 +96,8 @@ final class Migrate {
      * changes no state; the failure handling that follows is the real one.
      */
     java.util.function.IntPredicate unmapRefusal;
+    /** The destination of the current MR_COMPACTION migration. */
+    private int compactionDst = -1;
 
     Migrate(MemoryManager m, MetricsRegistry metrics) {
         this.m = m;
@@ -228,6 +236,10 @@ final class Migrate {
      */
     int migratePage(int f, int target, Reason reason, int cpu) {
         byte[] flags = frames.flags;
+        if (flags[f] < 0) { // a compound page: hugetlbfs or THP, moved whole (see Hugetlb, Thp)
+            return m.hugetlb.isHugetlb(f) ? m.hugetlb.migrate(f, target, reason != Reason.SYSCALL, cpu)
+                    : m.thp.migrate(f, target, reason, cpu);
+        }
         PglistData src = m.nodes[m.nodeOf(f)];
         // 1. isolate_lru_page
         if ((flags[f] & PageFlags.PG_LRU) == 0) {
@@ -239,14 +251,15 @@ final class Migrate {
         // 2. alloc_migration_target
         long nodemask = reason == Reason.SYSCALL || reason == Reason.NUMA_MISPLACED ? 1L << target
                 : reason == Reason.MEMORY_HOTPLUG ? otherNodesWithMemory(target) : Zonelist.NO_NODEMASK;
-        int nf = m.zonelist.allocPages(target, 0, MigrateType.MIGRATE_MOVABLE, nodemask, Watermarks.WMARK_MIN);
+        int nf = reason == Reason.COMPACTION ? compactionDst
+                : m.zonelist.allocPages(target, 0, MigrateType.MIGRATE_MOVABLE, nodemask, Watermarks.WMARK_MIN);
         if (nf < 0) {
             src.lruvec.add(f, lru);
             dstAllocFail.inc();
             fail.inc();
             return -ENOMEM;
         }
-        int got = m.zonelist.lastNode();
+        int got = reason == Reason.COMPACTION ? m.nodeOf(nf) : m.zonelist.lastNode();
         m.countAlloc(nf, got, -1, -1);
         long pendingBefore = m.pending;
         cost += m.hardeningAllocated(got, nf);
@@ -305,6 +318,32 @@ final class Migrate {
         }
         cost += m.pending - pendingBefore;
         m.pending = pendingBefore;
+        return rc;
+    }
+
+    /** Adds {@code ns} to the current call's cost (the compound-page migrations of {@link Thp} and {@link Hugetlb}). */
+    void addCost(long ns) {
+        cost += ns;
+    }
+
+    /**
+     * Compaction's migration of the movable LRU page {@code f} to {@code dst}, a free page the free
+     * scanner isolated (allocated order 0, unused): MR_COMPACTION, no per-call cost. Returns the
+     * node or -errno as {@link #migratePage}; its cost is {@link #lastCallCost}.
+     */
+    int migrateForCompaction(int f, int dst, int cpu) {
+        cost = 0;
+        compactionDst = dst;
+        int rc = migratePage(f, m.nodeOf(dst), Reason.COMPACTION, cpu);
+        compactionDst = -1;
+        return rc;
+    }
+
+    /** Soft offline's migration of the hugetlb page at {@code head} to any node's pool; as {@link #migrateForMemoryFailure}. */
+    int migrateHugetlbForMemoryFailure(int head, int cpu) {
+        cost = costCall;
+        int rc = m.hugetlb.migrate(head, m.nodeOf(head), true, cpu);
+        latency.record(cost);
         return rc;
     }
 }

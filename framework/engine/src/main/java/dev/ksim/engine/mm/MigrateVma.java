@@ -17,6 +17,9 @@ import java.util.List;
  *     <ul>
  *     <li>an empty PTE is collected as a zero-fill source (MIGRATE_PFN_MIGRATE without a page): the
  *         driver will populate it directly in device memory;</li>
+ *     <li>a transparent huge page is split first (migrate_vma_collect_pmd: the driver migrates base
+ *         pages), and its pages are collected as the others; a THP a pinned subpage keeps whole is
+ *         not collected;</li>
  *     <li>a present anonymous page in RAM on an LRU is isolated from its LRU, locked and unmapped:
  *         its PTE becomes a migration entry ({@link Pte#MIGRATION}); one TLB flush covers the range
  *         ({@code flush_tlb_range}, a shootdown when other CPUs run the mm);</li>
@@ -147,6 +150,16 @@ final class MigrateVma {
                 continue;
             }
             int f = Pte.frame(e);
+            if (t.flags[f] < 0) { // a THP (PG_compound): migrate_vma_collect_pmd splits it and collects its base pages
+                if (m.hugetlb.isHugetlb(f)) {
+                    continue; // not an anonymous private page
+                }
+                long split = m.thp.split(f, cpu);
+                if (split < 0) {
+                    continue; // a pinned subpage refused the split: the page stays
+                }
+                cost += split;
+            }
             byte b = t.flags[f];
             if (device.isDeviceFrame(f) || t.pins[f] > 0 || (b & PageFlags.PG_MLOCKED) != 0 || (b & PageFlags.PG_LRU) == 0) {
                 continue;

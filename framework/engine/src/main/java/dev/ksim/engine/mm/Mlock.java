@@ -12,7 +12,9 @@ import dev.ksim.engine.metrics.MetricsRegistry;
  * faulted in, charged to the caller), then moves each page not yet locked from its evictable list
  * to the unevictable one ({@code unevictable_pgs_mlocked}). {@link #munlock} puts each locked page
  * back on the inactive anon list ({@code unevictable_pgs_munlocked}). A page is locked at most
- * once (one mapper per anon page, so the kernel's mlock_count is 0 or 1). Locked pages stay
+ * once (one mapper per anon page, so the kernel's mlock_count is 0 or 1). A transparent huge page
+ * the range covers whole is locked as one folio (the counters count its 512 pages); one it covers in
+ * part is split first; hugetlbfs pages are on no LRU and are left as they are. Locked pages stay
  * migratable ({@link Migrate} keeps the flag and the list). RLIMIT_MEMLOCK is not modelled.
  * Only in the {@code lru} reclaim mode: strict-lru keeps one exact list per node.
  * Counters are registered on first use, so runs that never mlock report none of them.
@@ -59,15 +61,18 @@ final class Mlock {
                 }
                 continue; // under a migrate_vma in flight: populate could not wait for it here
             }
-            int f = Pte.frame(e);
-            if ((flags[f] & PageFlags.PG_MLOCKED) != 0 || m.device.isDeviceFrame(f)) {
+            if (m.device.isDeviceFrame(Pte.frame(e))) {
                 continue; // mlock_pte_range skips zone-device folios
+            }
+            int f = m.thp.lruFolio(Pte.frame(e), from, n, cpu); // a THP's head, or -1 for hugetlbfs
+            if (f < 0 || (flags[f] & PageFlags.PG_MLOCKED) != 0) {
+                continue;
             }
             Lruvec lv = m.nodes[m.nodeOf(f)].lruvec;
             lv.del(f);
             flags[f] = (byte) (flags[f] | PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE);
             lv.add(f, Lruvec.LRU_UNEVICTABLE);
-            mlocked.inc();
+            mlocked.add(Lruvec.folioNrPages(flags[f]));
         }
         return cost;
     }
@@ -81,15 +86,18 @@ final class Mlock {
             if (!Pte.isPresent(e)) {
                 continue;
             }
-            int f = Pte.frame(e);
-            if ((flags[f] & PageFlags.PG_MLOCKED) == 0 || m.device.isDeviceFrame(f)) {
+            if (m.device.isDeviceFrame(Pte.frame(e))) {
+                continue;
+            }
+            int f = m.thp.lruFolio(Pte.frame(e), from, n, 0);
+            if (f < 0 || (flags[f] & PageFlags.PG_MLOCKED) == 0) {
                 continue;
             }
             Lruvec lv = m.nodes[m.nodeOf(f)].lruvec;
             lv.del(f);
             flags[f] = (byte) (flags[f] & ~(PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE));
             lv.add(f, Lruvec.LRU_INACTIVE_ANON);
-            munlocked.inc();
+            munlocked.add(Lruvec.folioNrPages(flags[f]));
         }
     }
 }

@@ -34,6 +34,11 @@ import java.util.List;
  * memory ({@link DeviceMemory}) is {@code device.*}'s: ZONE_DEVICE frames are left out here, a
  * device-private entry and a migrate_vma's migration entry count in rss and stand for their frame
  * in the reverse-map check, and a page a migrate_vma in flight isolated is off its LRU, unmapped.
+ * accepts it when {@code mm.hwpoison} does, and {@code mm.nr_free} does not count it). Frames of
+ * compound pages (THP, hugetlbfs) are the fourth: {@code mm.frames} leaves them to
+ * {@link LargePageInvariants}, {@code mm.nr_free} does not count free hugetlbfs pool pages, an LRU
+ * entry of a THP counts 512 pages and its tails are on no list, and hugetlbfs pages are on no LRU
+ * and not in rss.
  * Checks walk the whole state (O(frames + pages)) and may allocate; they run at check points,
  * never per access.
  */
@@ -142,6 +147,9 @@ final class MmInvariants {
                 if (!z.type().buddyManaged()) {
                     continue; // a ZONE_DEVICE frame: device.frames checks it
                 }
+                if (LargePageInvariants.compoundFrame(m, f)) {
+                    continue; // thp.compound and hugetlb.pool check it
+                }
                 boolean free = t.rmapVma[f] == FrameTable.FREE;
                 if (free && (t.flags[f] & PageFlags.PG_HWPOISON) != 0 && z.isRetired(f)) {
                     continue; // retired: mm.hwpoison checks it
@@ -167,7 +175,9 @@ final class MmInvariants {
                 for (int i = 0; i < vma.pte.length; i++) {
                     int e = vma.pte[i];
                     if (Pte.isPresent(e)) {
-                        present++;
+                        if (vma.kind != dev.ksim.engine.model.MappingKind.HUGETLB) {
+                            present++; // hugetlbfs pages are not in rss
+                        }
                         int f = Pte.frame(e);
                         if (f < t.frames && (t.rmapVma[f] != vma.id || t.rmapIndex[f] != i)) {
                             v.add("pid " + mm.pid + " " + vma.name + "[" + i + "] maps frame " + f
@@ -244,7 +254,7 @@ final class MmInvariants {
                         v.add("frame " + f + " is on an LRU twice");
                     }
                     seen[f] = true;
-                    count++;
+                    count += Lruvec.folioNrPages(b);
                     prev = f;
                 }
                 if (count != n.lruvec.nr[lru]) {
@@ -252,7 +262,8 @@ final class MmInvariants {
                 }
             }
             for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
-                if (t.rmapVma[f] != FrameTable.FREE && !seen[f] && !(isolated != null && isolated[f]) && !m.device.isDeviceFrame(f)) {
+                if (t.rmapVma[f] != FrameTable.FREE && !seen[f] && !(isolated != null && isolated[f]) && !m.device.isDeviceFrame(f)
+                        && !LargePageInvariants.compoundFrame(m, f)) {
                     v.add("user frame " + f + " of node" + n.nodeId + " is on no LRU list");
                 }
                 if ((t.flags[f] & PageFlags.PG_LRU) != 0 && !seen[f]) {
@@ -270,7 +281,7 @@ final class MmInvariants {
                 if (!buddyFrame(n, f)) {
                     continue; // ZONE_DEVICE (device.frames), offline or absent: not the buddy's
                 }
-                if (t.rmapVma[f] == FrameTable.FREE && (t.flags[f] & PageFlags.PG_HWPOISON) == 0) {
+                if (t.rmapVma[f] == FrameTable.FREE && (t.flags[f] & PageFlags.PG_HWPOISON) == 0 && !m.hugetlb.isHugetlb(f)) {
                     recount++;
                 }
             }

@@ -94,9 +94,12 @@ public final class MmMetrics {
     public static final String PGMIGRATE_FAIL_WRITEBACK = "pgmigrate_fail_writeback";
     /** No destination page on the target. */
     public static final String PGMIGRATE_FAIL_DST_ALLOC_FAIL = "pgmigrate_fail_dst_alloc_fail";
-    /** A THP that could not move whole was split: stays 0 until THP lands. */
+    /**
+     * Base pages of THPs that could not move whole (no order-9 destination) and were split to migrate
+     * page by page; not part of pgmigrate_fail (those pages' own outcomes are counted as usual).
+     */
     public static final String PGMIGRATE_FAIL_THP_SPLIT = "pgmigrate_fail_thp_split";
-    /** A hugetlb page the architecture cannot migrate: stays 0 until hugetlbfs lands. */
+    /** A hugetlb page the architecture cannot migrate: stays 0 (x86-64 migrates hugetlb pages; see Hugetlb). */
     public static final String PGMIGRATE_FAIL_HUGETLB_UNSUPPORTED = "pgmigrate_fail_hugetlb_unsupported";
     /** Histogram: simulated time of each migrate_pages call (move_pages, soft offline), ns. */
     public static final String MIGRATION_LATENCY = "migration_latency";

@@ -34,7 +34,8 @@ import dev.ksim.engine.mm.zone.Watermarks;
  *     without reaching the goal (the priority loop DEF_PRIORITY..0 is not modelled).</li>
  * </ul>
  * A pinned page ({@link FrameTable#pinCount} > 0) is never reclaimed: shrink_folio_list activates
- * it; mlocked pages sit on the unevictable list, which reclaim never scans.
+ * it; mlocked pages sit on the unevictable list, which reclaim never scans. A transparent huge page
+ * is demoted or swapped out whole, or split first ({@link Thp#shrink}); hugetlbfs pages are on no list.
  * Every unmap flushes the page's translation from the TLBs ({@code flush_tlb_mm_range}, a
  * shootdown when other CPUs run the mm) and charges the initiator {@code reclaim.unmap} plus the
  * flush, plus {@code swap.write} or {@code reclaim.demote}.
@@ -247,6 +248,9 @@ final class Vmscan {
                 pgactivate.inc();
                 continue;
             }
+            if (b < 0 && m.thp.shrink(node, f, lru, sc) != Thp.SPLIT) {
+                continue; // a THP kept, or reclaimed whole; a split one goes on as a 4 KiB page
+            }
             if (node.demotionTarget >= 0 && demote(node, f, sc)) {
                 (sc.kswapd ? pgdemoteKswapd : pgdemoteDirect).inc();
             } else if (m.swap.nrUsed < m.swap.slots) {
@@ -262,7 +266,7 @@ final class Vmscan {
     }
 
     /** Unmaps {@code victim} (on {@code node}'s LRU) to a new swap slot and frees its frame. */
-    private void swapOut(PglistData node, int victim, ScanControl sc) {
+    void swapOut(PglistData node, int victim, ScanControl sc) {
         int slot = m.swap.alloc();
         VmArea vma = m.vmas[frames.rmapVma[victim]];
         int idx = frames.rmapIndex[victim];

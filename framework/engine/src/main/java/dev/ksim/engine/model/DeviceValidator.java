@@ -79,11 +79,32 @@ final class DeviceValidator {
             if (e.skipEvery() < 0) {
                 out.add(new Diagnostic(w, word + ": skipEvery must be >= 0 (0 = the driver skips nothing), got " + e.skipEvery()));
             }
+            if (e.action() == EventSpec.Action.MIGRATE_VMA) {
+                MappingKind kind = mappingKind(m, e.process(), e.mapping());
+                if (kind != null && kind != MappingKind.ANON) {
+                    out.add(new Diagnostic(w, word + " of mapping '" + e.mapping() + "' of kind '" + kind.key()
+                            + "': migrate_vma moves only anonymous private memory (kind 'anon')"));
+                }
+            }
             if (e.action() == EventSpec.Action.EVICT && e.process() != null && !processes.contains(e.process())) {
                 out.add(new Diagnostic(w, word + " names unknown process '" + e.process() + "'"
                         + dev.ksim.engine.util.Suggestions.didYouMean(e.process(), processes)));
             }
         }
+    }
+
+    /** The kind of mapping {@code mapping} of process {@code process}, null when there is none (reported elsewhere). */
+    private static MappingKind mappingKind(ScenarioModel m, String process, String mapping) {
+        for (ProcessSpec p : m.processes()) {
+            if (p.name().equals(process)) {
+                for (MappingSpec ms : p.mappings()) {
+                    if (ms.name().equals(mapping)) {
+                        return ms.kind();
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /** "; node 1 has device memory" / "; nodes 1, 2 have device memory", or "" when none has. */

@@ -21,6 +21,12 @@ package dev.ksim.engine.model;
  * <li>{@link Action#ADD_MEMORY}: the hot-pluggable memory of {@code node} is added and onlined
  *     into {@code zone} ({@code "normal"} or {@code "movable"}; null for device memory, which is
  *     memremap'd); {@link Action#OFFLINE_MEMORY}: it is offlined.</li>
+ * <li>{@link Action#MADVISE_HUGEPAGE}, {@link Action#MADVISE_NOHUGEPAGE}, {@link Action#MADVISE_PAGEOUT}: madvise(2)
+ *     of pages [{@code from}, {@code from + pages}) of {@code mapping} of {@code process};</li>
+ * <li>{@link Action#COMPACT}: compaction of every zone of {@code node} ({@code /proc/sys/vm/compact_memory},
+ *     per node {@code /sys/devices/system/node/nodeN/compact}); {@code process} and {@code mapping} null;</li>
+ * <li>{@link Action#NR_HUGEPAGES}: {@code node}'s hugetlbfs pool is resized to {@code pages} huge pages
+ *     (writing {@code nr_hugepages} of the node); {@code process} and {@code mapping} null.</li>
  * </ul>
  *
  * @param pages {@link #WHOLE_MAPPING} = from {@code from} to the end of the mapping
@@ -60,7 +66,17 @@ public record EventSpec(long atNs, Action action, String process, String mapping
         /** Memory hot-add and onlining (add_memory + online_pages), or memremap_pages for device memory. */
         ADD_MEMORY("addMemory"),
         /** Memory offlining (offline_pages), or eviction + memunmap_pages for device memory. */
-        OFFLINE_MEMORY("offlineMemory");
+        OFFLINE_MEMORY("offlineMemory"),
+        /** madvise(MADV_HUGEPAGE). */
+        MADVISE_HUGEPAGE("madvise"),
+        /** madvise(MADV_NOHUGEPAGE). */
+        MADVISE_NOHUGEPAGE("madvise"),
+        /** madvise(MADV_PAGEOUT). */
+        MADVISE_PAGEOUT("madvise"),
+        /** Compaction of a node's zones on demand (compact_memory). */
+        COMPACT("compact"),
+        /** Resizing a node's hugetlbfs pool (nr_hugepages). */
+        NR_HUGEPAGES("hugepages");
 
         private final String word;
 
@@ -75,7 +91,8 @@ public record EventSpec(long atNs, Action action, String process, String mapping
 
         /** Whether it names a process's mapping. */
         public boolean onMapping() {
-            return this != POISON_FREE && this != EVICT && this != ADD_MEMORY && this != OFFLINE_MEMORY;
+            return this != POISON_FREE && this != EVICT && this != ADD_MEMORY && this != OFFLINE_MEMORY
+                    && this != COMPACT && this != NR_HUGEPAGES;
         }
     }
 }

@@ -10,10 +10,11 @@ import java.util.List;
  * ZONE_NORMAL) and optional explicit ZONE_NORMAL watermarks (null = computed); whether its memory is
  * device memory in ZONE_DEVICE ({@code device}, null = ordinary RAM) and how much of it, at the top
  * of the node, is hot-pluggable: absent at boot, added by a timed {@code addMemory}
- * ({@code hotplugBytes}, 0 = none).
+ * ({@code hotplugBytes}, 0 = none); and its hugetlbfs pool of 2 MiB pages ({@code hugepages}, null = none).
  */
 public record NodeSpec(int id, long sizeBytes, PluginRef provider, List<Integer> cpus, List<Integer> distances,
-                       long movableBytes, WatermarkSpec watermarks, DeviceSpec device, long hotplugBytes, SourceRef where) {
+                       long movableBytes, WatermarkSpec watermarks, DeviceSpec device, long hotplugBytes, SourceRef where,
+                       HugePagesSpec hugepages) {
     public NodeSpec {
         cpus = List.copyOf(cpus);
         distances = List.copyOf(distances);
@@ -22,7 +23,24 @@ public record NodeSpec(int id, long sizeBytes, PluginRef provider, List<Integer>
     /** RAM present at boot, with an optional ZONE_MOVABLE part and explicit watermarks. */
     public NodeSpec(int id, long sizeBytes, PluginRef provider, List<Integer> cpus, List<Integer> distances,
                     long movableBytes, WatermarkSpec watermarks, SourceRef where) {
-        this(id, sizeBytes, provider, cpus, distances, movableBytes, watermarks, null, 0, where);
+        this(id, sizeBytes, provider, cpus, distances, movableBytes, watermarks, null, 0, where, null);
+    }
+
+    /** A node with device memory and/or hot-pluggable memory, without a hugetlbfs pool. */
+    public NodeSpec(int id, long sizeBytes, PluginRef provider, List<Integer> cpus, List<Integer> distances,
+                    long movableBytes, WatermarkSpec watermarks, DeviceSpec device, long hotplugBytes, SourceRef where) {
+        this(id, sizeBytes, provider, cpus, distances, movableBytes, watermarks, device, hotplugBytes, where, null);
+    }
+
+    /** RAM present at boot with a hugetlbfs pool. */
+    public NodeSpec(int id, long sizeBytes, PluginRef provider, List<Integer> cpus, List<Integer> distances,
+                    long movableBytes, WatermarkSpec watermarks, SourceRef where, HugePagesSpec hugepages) {
+        this(id, sizeBytes, provider, cpus, distances, movableBytes, watermarks, null, 0, where, hugepages);
+    }
+
+    /** Huge pages of the node's hugetlbfs pool (0 = none). */
+    public long hugepageCount() {
+        return hugepages == null ? 0 : hugepages.count();
     }
 
     /** A node that is all ZONE_NORMAL with computed watermarks. */

@@ -146,6 +146,7 @@ public final class ScenarioValidator {
             }
             validateZones(n, nw, out);
             DeviceValidator.validateNode(machine, n, nw, out);
+            validatePool(n, nw, out);
             if (!n.distances().isEmpty()) {
                 if (n.distances().size() != nodes.size()) {
                     out.add(new Diagnostic(nw, "node" + n.id() + " distances has " + n.distances().size()
@@ -176,6 +177,7 @@ public final class ScenarioValidator {
             out.add(new Diagnostic(where, "swappiness must be in 0..200 (as vm.swappiness), got " + vm.swappiness()));
         }
         out.addAll(vm.numaBalancing().validate());
+        validateLargePages(machine.largePages(), where, out);
         SwapSpec swap = machine.swap();
         if (swap != null && (swap.sizeBytes() < 0 || swap.readLatencyNs() < 0 || swap.writeLatencyNs() < 0)) {
             out.add(new Diagnostic(at(swap.where()), "swap size and latencies must be >= 0"));
@@ -215,6 +217,43 @@ public final class ScenarioValidator {
         }
     }
 
+    /** A node's hugetlbfs pool: not negative, and no larger than the node (it could never be allocated). */
+    private static void validatePool(NodeSpec n, SourceRef nw, List<Diagnostic> out) {
+        HugePagesSpec h = n.hugepages();
+        if (h == null) {
+            return;
+        }
+        SourceRef hw = h.where() == null || h.where() == SourceRef.UNKNOWN ? nw : h.where();
+        if (h.count() < 0) {
+            out.add(new Diagnostic(hw, "node" + n.id() + " hugepages must be >= 0, got " + h.count()));
+        } else if (n.sizeBytes() > 0 && h.count() > n.sizeBytes() / HugePagesSpec.HUGE_PAGE_BYTES) {
+            out.add(new Diagnostic(hw, "node" + n.id() + " hugepages " + h.count() + " is a pool of "
+                    + h.count() * 2 + " MiB, larger than the node's " + n.sizeBytes() / (1 << 20) + " MiB (at most "
+                    + n.sizeBytes() / HugePagesSpec.HUGE_PAGE_BYTES + " huge pages of 2 MiB fit)"));
+        }
+    }
+
+    /** THP, khugepaged and compaction tunables within the ranges the kernel's sysfs files accept. */
+    private static void validateLargePages(LargePageSpec l, SourceRef where, List<Diagnostic> out) {
+        int nr = LargePageSpec.HPAGE_PMD_NR;
+        if (l.pagesToScan() < 1) {
+            out.add(new Diagnostic(where, "khugepagedPagesToScan must be >= 1, got " + l.pagesToScan()));
+        }
+        if (l.scanSleepMillisecs() < 0 || l.allocSleepMillisecs() < 0) {
+            out.add(new Diagnostic(where, "khugepaged sleeps must be >= 0, got scan " + l.scanSleepMillisecs()
+                    + " ms, alloc " + l.allocSleepMillisecs() + " ms"));
+        }
+        if (l.maxPtesNone() < 0 || l.maxPtesNone() > nr - 1) {
+            out.add(new Diagnostic(where, "khugepagedMaxPtesNone must be in 0.." + (nr - 1) + ", got " + l.maxPtesNone()));
+        }
+        if (l.maxPtesSwap() < 0 || l.maxPtesSwap() > nr - 1) {
+            out.add(new Diagnostic(where, "khugepagedMaxPtesSwap must be in 0.." + (nr - 1) + ", got " + l.maxPtesSwap()));
+        }
+        if (l.extfragThreshold() < 0 || l.extfragThreshold() > 1000) {
+            out.add(new Diagnostic(where, "extfragThreshold must be in 0..1000 (as vm.extfrag_threshold), got " + l.extfragThreshold()));
+        }
+    }
+
     /** The node's ZONE_MOVABLE part and explicit watermarks. */
     private static void validateZones(NodeSpec n, SourceRef nw, List<Diagnostic> out) {
         long pages = n.sizeBytes() / MemoryManager.PAGE_SIZE;
@@ -240,6 +279,13 @@ public final class ScenarioValidator {
 
     private static void validateProcesses(ScenarioModel m, MachineSpec machine, List<Diagnostic> out) {
         Set<String> processNames = new HashSet<>();
+        long poolPages = 0;
+        if (machine != null) {
+            for (NodeSpec n : machine.nodes()) {
+                poolPages += Math.max(0, n.hugepageCount());
+            }
+        }
+        long reserved = 0;
         for (ProcessSpec p : m.processes()) {
             SourceRef pw = at(p.where());
             if (!processNames.add(p.name())) {
@@ -258,6 +304,25 @@ public final class ScenarioValidator {
                             + MemoryManager.MAX_FRAMES + " pages of 4 KiB"));
                 }
                 checkMappingKind(map, mw, out);
+                if (map.advice() != null && map.kind() != MappingKind.ANON) {
+                    out.add(new Diagnostic(mw, "mapping '" + map.name() + "': madvise '" + map.advice().key()
+                            + "' applies to anonymous mappings only (kind '" + map.kind().key() + "')"));
+                }
+                if (map.kind() == MappingKind.HUGETLB && map.sizeBytes() > 0) {
+                    if (machine != null && machine.reclaim() != ReclaimMode.LRU) {
+                        out.add(new Diagnostic(mw, "mapping '" + map.name() + "' of kind 'hugetlb' needs reclaim 'lru' (the machine uses '"
+                                + machine.reclaim().key() + "', which simulates 4 KiB pages only)"));
+                    }
+                    long need = (map.sizeBytes() + HugePagesSpec.HUGE_PAGE_BYTES - 1) / HugePagesSpec.HUGE_PAGE_BYTES;
+                    reserved += need;
+                    if (machine != null && reserved > poolPages) {
+                        out.add(new Diagnostic(mw, "mapping '" + map.name() + "' of kind 'hugetlb' needs " + need
+                                + " huge pages of 2 MiB, but the hugetlbfs pools hold " + poolPages + " and earlier mappings reserve "
+                                + (reserved - need) + ": its mmap would fail (ENOMEM); give a node a larger pool: node(0) { hugepages "
+                                + Math.max(reserved, 1) + " }"));
+                        reserved -= need;
+                    }
+                }
             }
             Set<String> threadNames = new HashSet<>();
             for (ThreadSpec t : p.threads()) {
@@ -277,6 +342,10 @@ public final class ScenarioValidator {
                 if (t.workload() == null) {
                     out.add(new Diagnostic(tw, "thread '" + t.name() + "' has no workload"));
                 }
+                if (t.startNs() < 0 || m.durationNs() > 0 && t.startNs() >= m.durationNs()) {
+                    out.add(new Diagnostic(tw, "thread '" + t.name() + "' starts at " + formatNs(t.startNs())
+                            + ", outside the run (0 to before " + formatNs(m.durationNs()) + ")"));
+                }
                 if (t.accesses() < 0) {
                     out.add(new Diagnostic(tw, "thread '" + t.name() + "' accesses must be >= 0 (0 = unbounded), got " + t.accesses()));
                 }
@@ -285,7 +354,7 @@ public final class ScenarioValidator {
     }
 
     /** Kinds of mapping the memory manager simulates today; the others are rejected at check time. */
-    static final java.util.EnumSet<MappingKind> SUPPORTED_MAPPING_KINDS = java.util.EnumSet.of(MappingKind.ANON);
+    static final java.util.EnumSet<MappingKind> SUPPORTED_MAPPING_KINDS = java.util.EnumSet.of(MappingKind.ANON, MappingKind.HUGETLB);
 
     /** A file-backed kind names a file, the others none; the kind must be one the engine simulates. */
     private static void checkMappingKind(MappingSpec map, SourceRef mw, List<Diagnostic> out) {
@@ -328,7 +397,16 @@ public final class ScenarioValidator {
                 out.add(new Diagnostic(w, "at(" + formatNs(e.atNs()) + ") is beyond the scenario's duration ("
                         + formatNs(m.durationNs()) + "); the run would end before " + word + " happens"));
             }
-            if (e.action() == EventSpec.Action.MOVE_PAGES || e.action() == EventSpec.Action.POISON_FREE) {
+            if (e.action() == EventSpec.Action.NR_HUGEPAGES && machine != null && e.node() >= 0
+                    && e.node() < machine.nodes().size()) {
+                NodeSpec node = machine.nodes().get(e.node());
+                if (e.pages() < 0 || e.pages() > node.sizeBytes() / HugePagesSpec.HUGE_PAGE_BYTES) {
+                    out.add(new Diagnostic(w, "hugepages " + e.pages() + " for node" + e.node() + ": at most "
+                            + node.sizeBytes() / HugePagesSpec.HUGE_PAGE_BYTES + " huge pages of 2 MiB fit in the node"));
+                }
+            }
+            if (e.action() == EventSpec.Action.MOVE_PAGES || e.action() == EventSpec.Action.POISON_FREE
+                    || e.action() == EventSpec.Action.COMPACT || e.action() == EventSpec.Action.NR_HUGEPAGES) {
                 int nodes = machine == null ? 0 : machine.nodes().size();
                 if (machine != null && (e.node() < 0 || e.node() >= nodes)) {
                     out.add(new Diagnostic(w, word + " names node " + e.node() + ", but the machine has nodes 0.." + (nodes - 1)));
@@ -359,6 +437,11 @@ public final class ScenarioValidator {
             if (map == null) {
                 out.add(new Diagnostic(w, word + " names unknown mapping '" + e.mapping() + "' of process '" + p.name() + "'"
                         + (e.mapping() == null ? "" : Suggestions.didYouMean(e.mapping(), mappingNames))));
+                continue;
+            }
+            if (word.equals("madvise") && map.kind() != MappingKind.ANON) {
+                out.add(new Diagnostic(w, "madvise of mapping '" + map.name() + "' of kind '" + map.kind().key()
+                        + "': ksim simulates madvise on anonymous mappings only"));
                 continue;
             }
             String key = p.name() + "\0" + map.name();
@@ -417,6 +500,8 @@ public final class ScenarioValidator {
     public static Set<String> metricNames(MachineSpec machine, boolean events) {
         Set<String> names = new TreeSet<>(MmMetrics.COUNTERS);
         names.addAll(MmMetrics.NUMA_BALANCING_COUNTERS);
+        names.addAll(dev.ksim.engine.mm.LargePageMetrics.COUNTERS);
+        names.addAll(dev.ksim.engine.mm.LargePageMetrics.GAUGES);
         if (events) {
             names.addAll(MmMetrics.ON_USE_COUNTERS);
             for (String s : List.of("count", "p50", "p90", "p99", "max")) {
@@ -425,6 +510,9 @@ public final class ScenarioValidator {
         }
         for (int i = 0; i < machine.nodes().size(); i++) {
             for (String n : MmMetrics.NODE_METRICS) {
+                names.add(MmMetrics.nodeMetric(i, n));
+            }
+            for (String n : dev.ksim.engine.mm.LargePageMetrics.NODE_METRICS) {
                 names.add(MmMetrics.nodeMetric(i, n));
             }
         }

@@ -30,6 +30,10 @@ import java.util.Map;
  * <li>{@code pin} / {@code unpin} are a driver's calls (pin_user_pages): on the first thread's CPU,
  *     charged to no thread (as {@link MemoryManager#pinUserPages} documents). {@code unpin} drops
  *     every pin the scenario's earlier pins of that mapping took;</li>
+ * <li>{@code madvise} is a system call of the process (on its first thread's CPU, its cost — MADV_PAGEOUT's
+ *     swap writes, a THP split's TLB flush — charged to that thread);</li>
+ * <li>{@code compact node:} is a write to the node's {@code compact} file (compact_memory) and
+ *     {@code hugepages node:, pages:} one to its {@code nr_hugepages}: done at once, charged to no thread;</li>
  * <li>{@code poison} and {@code softOffline} model a hardware error on the frame behind a page
  *     (as madvise MADV_HWPOISON / MADV_SOFT_OFFLINE inject one: the page is faulted in first, by
  *     get_user_pages), handled in kernel context on the first thread's CPU, charged to no thread;
@@ -99,6 +103,14 @@ final class ScenarioEvents implements EventHandler {
     }
 
     private void perform(EventSpec e, long now) {
+        if (e.action() == EventSpec.Action.COMPACT) {
+            memory.compactNode(e.node());
+            return;
+        }
+        if (e.action() == EventSpec.Action.NR_HUGEPAGES) {
+            memory.setNrHugepages(e.node(), e.pages());
+            return;
+        }
         if (e.action() == EventSpec.Action.POISON_FREE) {
             int pfn = memory.highestFreePfn(e.node());
             if (pfn >= 0) {
@@ -161,6 +173,12 @@ final class ScenarioEvents implements EventHandler {
                 } else {
                     memory.softOfflinePage(pfn, t.cpu());
                 }
+            }
+            case MADVISE_HUGEPAGE, MADVISE_NOHUGEPAGE, MADVISE_PAGEOUT -> {
+                dev.ksim.engine.model.Madvise advice = e.action() == EventSpec.Action.MADVISE_HUGEPAGE
+                        ? dev.ksim.engine.model.Madvise.HUGEPAGE : e.action() == EventSpec.Action.MADVISE_NOHUGEPAGE
+                        ? dev.ksim.engine.model.Madvise.NOHUGEPAGE : dev.ksim.engine.model.Madvise.PAGEOUT;
+                charge(t, now, memory.madvise(t.mm(), vma, e.from(), n, advice, t.cpu()));
             }
             default -> throw new IllegalStateException("unhandled action " + e.action());
         }

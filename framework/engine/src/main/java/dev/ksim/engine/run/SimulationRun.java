@@ -177,6 +177,7 @@ final class SimulationRun {
             metrics.histogram(dev.ksim.engine.mm.MmMetrics.MIGRATE_VMA_LATENCY);
         }
         List<SimThread> threads = new ArrayList<>();
+        List<Long> startNs = new ArrayList<>();
         Map<String, ScenarioEvents.Target> targets = new java.util.HashMap<>();
         for (ProcessSpec p : model.processes()) {
             String[] names = new String[p.mappings().size()];
@@ -193,6 +194,10 @@ final class SimulationRun {
                 if (p.mappings().get(i).explicitPolicy()) {
                     memory.setExplicitPolicy(mm, i);
                 }
+                dev.ksim.engine.model.Madvise advice = p.mappings().get(i).advice();
+                if (advice != null) { // madvise(2) right after mmap, before any thread runs
+                    memory.madvise(mm, i, 0, mm.vma(i).pages(), advice, threadsCpu(p));
+                }
             }
             int threadCount = p.threads().size();
             int firstThread = threads.size();
@@ -206,14 +211,15 @@ final class SimulationRun {
                 memory.addCpu(mm, t.cpu());
                 threads.add(new SimThread(p.name() + "." + t.name(), mm, vma, t.cpu(), generator, t.workload().id(),
                         t.accesses(), model.durationNs(), memory, queue, tasks));
+                startNs.add(t.startNs());
             }
             SimThread first = threadCount > 0 ? threads.get(firstThread) : null;
             targets.put(p.name(), new ScenarioEvents.Target(mm, names, first, threadCount > 0 ? p.threads().get(0).cpu() : 0));
         }
         new ScenarioEvents(model.events(), targets, memory, queue).start();
         queue.schedule(0, SAMPLER_PRIORITY, sampler);
-        for (SimThread t : threads) {
-            t.start(0);
+        for (int i = 0; i < threads.size(); i++) {
+            threads.get(i).start(startNs.get(i));
         }
     }
 
@@ -294,6 +300,11 @@ final class SimulationRun {
             }
         }
         return Double.NaN;
+    }
+
+    /** The CPU of a process's first thread (0 without threads): where its setup system calls run. */
+    private static int threadsCpu(ProcessSpec p) {
+        return p.threads().isEmpty() ? 0 : p.threads().get(0).cpu();
     }
 
     /** Pages covering {@code bytes}, rounded up. */

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ksim.engine.cost.CostModel;
+import dev.ksim.engine.model.ReclaimMode;
+import dev.ksim.engine.model.VmSpec;
 import dev.ksim.engine.mm.tlb.Tlbs;
 import dev.ksim.engine.mm.zone.DeviceKind;
 import dev.ksim.engine.mm.zone.Zone;
@@ -313,5 +315,28 @@ class MigrateVmaTest {
         assertTrue(pool(fx).devicePageAlloc() >= DEV0);
         List<String> v = fx.violations();
         assertTrue(v.stream().anyMatch(s -> s.startsWith("device.frames ") && s.contains("leaked")), v.toString());
+    }
+
+    @Test
+    void aTransparentHugePageIsSplitAndOnlyTheRangeMoves() {
+        MmSettings s = new MmSettings(ReclaimMode.LRU, new VmSpec(0, VmSpec.DEFAULT_WATERMARK_SCALE_FACTOR, VmSpec.DEFAULT_SWAPPINESS, false),
+                null, null, new DeviceKind[] {null, DeviceKind.COHERENT}, null)
+                .withLargePages(LargePageFixtures.thp("always", "never"), null);
+        MmFixture fx = new MmFixture(new long[] {DeviceMemoryTest.RAM, DeviceMemoryTest.DEV}, new int[2], 100, 0, (f, m) -> 0,
+                new dev.ksim.spi.security.SecurityHardening() {
+                }, s);
+        MmStruct p = fx.process("p", 512);
+        fx.mm.access(p, 0, 0, 0);
+        assertEquals(1, fx.counter(LargePageMetrics.THP_FAULT_ALLOC), "one fault mapped the whole 2 MiB");
+        assertEquals(512, p.rss());
+        fx.mm.migrateVma(p, 0, 0, 16, 1, 0, 0);
+        assertEquals(1, fx.counter(LargePageMetrics.THP_SPLIT_PAGE), "migrate_vma_collect_pmd split the THP");
+        assertEquals(16, fx.counter(MmMetrics.MIGRATE_VMA_MIGRATED));
+        for (int i = 0; i < 512; i++) {
+            int f = Pte.frame(p.vma(0).pte(i));
+            assertEquals(i < 16 ? 1 : 0, fx.mm.nodeOf(f), "page " + i);
+        }
+        assertEquals(512, p.rss());
+        assertEquals(List.of(), fx.violations());
     }
 }

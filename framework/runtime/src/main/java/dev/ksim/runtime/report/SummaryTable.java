@@ -37,6 +37,15 @@ public final class SummaryTable {
     /** Derived NUMA column: {@code accesses_remote / accesses} as a percentage. */
     static final String REMOTE_SHARE = "remote refs";
 
+    /**
+     * Transparent huge page, compaction and hugetlbfs columns, each shown only when some run has it
+     * non-zero (dev.ksim.engine.mm.LargePageMetrics).
+     */
+    static final List<String> LARGE_PAGE_COLUMNS = List.of(
+            "thp_fault_alloc", "thp_fault_fallback", "thp_fault_success_permille", "thp_split_page", "thp_swpout",
+            "thp_collapse_alloc", "thp_migration_success", "compact_stall", "compact_success", "compact_fail",
+            "compact_daemon_wake", "compact_blocked_pinned", "HugePages_Total");
+
     private SummaryTable() {
     }
 
@@ -50,7 +59,7 @@ public final class SummaryTable {
                 header.add(m);
             }
         }
-        for (String m : MM_EVENT_COLUMNS) {
+        for (String m : concat(MM_EVENT_COLUMNS, LARGE_PAGE_COLUMNS)) {
             if (runs.stream().anyMatch(r -> r.metrics().get(m) != null && r.metrics().get(m).longValue() != 0)) {
                 metrics.add(m);
                 header.add(m);
@@ -120,6 +129,12 @@ public final class SummaryTable {
             }
         }
         return out.toString();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     /** IPC per-peer counters that tell a run's story, as the runs produced them. */

@@ -302,6 +302,57 @@ public final class Zone {
         return MemMap.order(state[i]);
     }
 
+    // ------------------------------------------------------------------ compound pages and compaction
+
+    /**
+     * split_page: the allocated block of {@code order} at {@code pfn} becomes 2^order allocated
+     * order-0 blocks of the same migratetype, each freed on its own later (a THP split, a hugetlb
+     * page dissolved). O(2^order).
+     *
+     * @throws IllegalStateException when {@code pfn} does not head an allocated block of that order here
+     */
+    public void splitPage(int pfn, int order) {
+        int i = pfn - base;
+        if (!owns(pfn) || MemMap.kind(state[i]) != ALLOC || MemMap.order(state[i]) != order) {
+            throw new IllegalStateException(name + ": cannot split pfn " + pfn + " as an order-" + order + " block"
+                    + (owns(pfn) ? " (" + describe(pfn) + ")" : " (not in this zone)"));
+        }
+        byte s = MemMap.allocState(0, MemMap.allocMt(state[i]));
+        Arrays.fill(state, i, i + (1 << order), s);
+    }
+
+    /**
+     * __isolate_free_page + split_page, for compaction's free scanner: the free block headed by
+     * {@code pfn} leaves the free lists and its pages become allocated order-0 movable pages
+     * (migration targets; an unused one goes back with {@link #freePages}). Returns the pages
+     * taken, 0 when {@code pfn} heads no free block of this zone or taking it would leave the zone
+     * at or below its min watermark (the kernel's check for non-isolated pageblocks).
+     */
+    public int isolateFreePages(int pfn) {
+        int i = pfn - base;
+        if (!owns(pfn) || MemMap.kind(state[i]) != FREE) {
+            return 0;
+        }
+        int order = MemMap.order(state[i]);
+        int mt = blockMt(pfn);
+        if (mt != MIGRATE_ISOLATE && !watermarkOk(0, watermarks.min() + (1L << order))) {
+            return 0;
+        }
+        delFromFreeList(pfn, order, mt);
+        Arrays.fill(state, i, i + (1 << order), MemMap.allocState(0, MIGRATE_MOVABLE));
+        return 1 << order;
+    }
+
+    /** Whether free_area[order].free_list[mt] is non-empty. */
+    public boolean hasFreeBlock(int order, int mt) {
+        return freeHead[order * MT + mt] != NIL;
+    }
+
+    /** zone_end_pfn: one past the last frame of the zone's span. */
+    public int zoneEndPfn() {
+        return presentPages == 0 ? zoneStartPfn : zoneEndPfn;
+    }
+
     private int rmqueueSmallest(int order, int mt) {
         for (int o = order; o < NR_PAGE_ORDERS; o++) {
             int pfn = freeHead[o * MT + mt];
