@@ -17,18 +17,22 @@ import dev.ksim.engine.mm.zone.Zonelist;
  * <li>allocate the destination through the target node's zonelist
  *     ({@code alloc_migration_target}: move_pages with __GFP_THISNODE, soft offline anywhere,
  *     above the min watermark, no reclaim; none: {@code dst_alloc_fail}, -ENOMEM);</li>
- * <li>lock both and wait for writeback — no page is ever under writeback here (anon pages, swap
- *     out is synchronous), so {@code writeback} stays 0;</li>
- * <li>unmap: the reverse map names the one PTE of the page, which becomes a migration entry
- *     ({@link Pte#MIGRATION}), and the translation is shot down from the TLBs
- *     ({@link dev.ksim.engine.mm.tlb.Tlbs#flushTlbMmRange}, as reclaim's unmaps); a PTE the rmap
- *     walk cannot replace leaves the page mapped: {@code still_mapped};</li>
+ * <li>lock both and wait for writeback: a page-cache page under writeback
+ *     ({@link Writeback}) is waited for in {@link Mode#SYNC} (move_pages, mbind, soft offline: the
+ *     wait is added to the call's cost) and fails at once with -EBUSY, reason {@code writeback},
+ *     in {@link Mode#ASYNC} (compaction, NUMA balancing);</li>
+ * <li>unmap: the reverse-map walk ({@link Rmap}) replaces every PTE that maps the page — one, or
+ *     several for a page shared after fork or a page-cache page — with a migration entry
+ *     ({@link Pte#MIGRATION}) and shoots each translation down from its mm's TLBs
+ *     ({@link dev.ksim.engine.mm.tlb.Tlbs#flushTlbMmRange}); a mapping the walk cannot replace
+ *     leaves the page mapped: {@code still_mapped};</li>
  * <li>check the reference count: a pin ({@link Gup}) is a reference no mapping explains: the
  *     migration entry is removed again ({@code remove_migration_ptes} on the source) and the pass
  *     fails with -EAGAIN; after {@value #NR_MAX_MIGRATE_PAGES_RETRY} passes the page fails with
  *     {@code extra_ref}, -EBUSY;</li>
  * <li>copy contents and flags (referenced, swapbacked, mlocked, unevictable), switch the reverse
- *     map, restore the PTE to the new frame, put the new frame on the target node's list of the
+ *     map (and a page-cache page's slot in its file; its dirty/writeback marks are per index and
+ *     stay), restore the PTEs to the new frame, put the new frame on the target node's list of the
  *     same kind; the old frame is freed ({@code pgfree}) or, for a memory failure, retired.</li>
  * </ol>
  * A failed page goes back to the list it came from and its destination is freed. Counters count
@@ -51,6 +55,14 @@ final class Migrate {
     static final int ENODEV = 19;
     private static final int EAGAIN = 11;
 
+    /** enum migrate_mode: whether the migration may wait (for writeback). */
+    enum Mode {
+        /** MIGRATE_ASYNC (compaction, NUMA balancing): never waits; a page under writeback fails. */
+        ASYNC,
+        /** MIGRATE_SYNC (move_pages, mbind, soft offline): waits for writeback. */
+        SYNC
+    }
+
     /** Why a page is migrated (enum migrate_reason): decides the destination search and the old frame's fate. */
     enum Reason {
         /** MR_SYSCALL: move_pages / mbind; the destination must be on the target node. */
@@ -68,6 +80,7 @@ final class Migrate {
     private final LongCounter notIsolatable;
     private final LongCounter extraRef;
     private final LongCounter stillMapped;
+    private final LongCounter writeback;
     private final LongCounter dstAllocFail;
     private final LatencyHistogram latency;
     /** Cost accumulated by the current call. */
@@ -83,7 +96,7 @@ final class Migrate {
         notIsolatable = metrics.counter(MmMetrics.PGMIGRATE_FAIL_NOT_ISOLATABLE);
         extraRef = metrics.counter(MmMetrics.PGMIGRATE_FAIL_EXTRA_REF);
         stillMapped = metrics.counter(MmMetrics.PGMIGRATE_FAIL_STILL_MAPPED);
-        metrics.counter(MmMetrics.PGMIGRATE_FAIL_WRITEBACK);
+        writeback = metrics.counter(MmMetrics.PGMIGRATE_FAIL_WRITEBACK);
         dstAllocFail = metrics.counter(MmMetrics.PGMIGRATE_FAIL_DST_ALLOC_FAIL);
         metrics.counter(MmMetrics.PGMIGRATE_FAIL_THP_SPLIT);
         metrics.counter(MmMetrics.PGMIGRATE_FAIL_HUGETLB_UNSUPPORTED);
@@ -111,6 +124,9 @@ final class Migrate {
         cost = costCall;
         for (int i = 0; i < pages.length; i++) {
             int f = frameAt(mm, pages[i]);
+            if (f >= 0 && m.rmap.owner(f) instanceof DriverPages.PfnRegion) {
+                f = -EFAULT; // vma_migratable: a VM_PFNMAP | VM_IO mapping is never migrated
+            }
             if (f < 0) {
                 status[i] = f;
                 continue;
@@ -172,6 +188,11 @@ final class Migrate {
      * the node it ends on or -errno. Adds the cost to the current call's.
      */
     int migratePage(int f, int target, Reason reason, int cpu) {
+        return migratePage(f, target, reason, Mode.SYNC, cpu);
+    }
+
+    /** As {@link #migratePage(int, int, Reason, int)} in migrate mode {@code mode}. */
+    int migratePage(int f, int target, Reason reason, Mode mode, int cpu) {
         byte[] flags = frames.flags;
         PglistData src = m.nodes[m.nodeOf(f)];
         // 1. isolate_lru_page
@@ -194,36 +215,36 @@ final class Migrate {
         m.countAlloc(nf, got, -1, -1);
         long pendingBefore = m.pending;
         cost += m.hardeningAllocated(got, nf);
-        // 3. folio_lock both, folio_wait_writeback: nothing is ever under writeback here
-        VmArea vma = m.vmas[frames.rmapVma[f]];
-        int idx = frames.rmapIndex[f];
-        long vpn = vma.startVpn + idx;
+        // 3. folio_lock both, folio_wait_writeback
         int rc = -EAGAIN;
         boolean pinned = false;
+        boolean underWriteback = m.pageCache.writeback.isUnderWriteback(f);
+        if (underWriteback && mode == Mode.ASYNC) {
+            rc = -EBUSY;
+        } else if (underWriteback) {
+            cost += m.pageCache.writeback.waitOn(f);
+        }
         for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && rc == -EAGAIN; pass++) {
-            // 4. try_to_migrate: the rmap walk replaces the mapping PTE with a migration entry
-            if (vma.pte[idx] != Pte.present(f)) {
+            // 4. try_to_migrate: the rmap walk replaces every mapping PTE with a migration entry
+            cost += m.rmap.unmap(f, Pte.MIGRATION, cpu);
+            if (m.rmap.mapcount(f) > 0) {
+                m.rmap.restore(f);
                 rc = -EBUSY; // the walk could not unmap it: folio_mapped() still
                 break;
             }
-            vma.pte[idx] = Pte.MIGRATION;
-            cost += m.tlbs.flushTlbMmRange(cpu, vma.mm.pid, vpn, 1);
             // 5. folio_migrate_mapping: the refcount must be what the mappings explain
             if (frames.pins[f] > 0) {
-                vma.pte[idx] = Pte.present(f); // remove_migration_ptes(src, src)
+                m.rmap.restore(f); // remove_migration_ptes(src, src)
                 pinned = true;
                 continue;
             }
-            // 6. copy contents and flags; 7. switch the mapping and restore the PTE
+            // 6. copy contents and flags; 7. switch the mapping and restore the PTEs
             cost += costCopyPage;
-            vma.pte[idx] = Pte.present(nf);
-            frames.rmapVma[nf] = vma.id;
-            frames.rmapIndex[nf] = idx;
             frames.flags[nf] = (byte) (flags[f] & (PageFlags.PG_SWAPBACKED | PageFlags.PG_REFERENCED
                     | PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE));
+            m.rmap.move(f, nf);
+            m.rmap.restore(nf);
             m.nodes[got].lruvec.add(nf, lru);
-            frames.rmapVma[f] = FrameTable.FREE;
-            frames.rmapIndex[f] = 0;
             if (reason == Reason.MEMORY_FAILURE) {
                 frames.flags[f] = (byte) PageFlags.PG_HWPOISON; // page_handle_poison: never back to the buddy
                 src.memMap.zoneOf(f).retirePage(f);
@@ -238,6 +259,8 @@ final class Migrate {
             if (rc == -EAGAIN && pinned) {
                 extraRef.inc();
                 rc = -EBUSY;
+            } else if (underWriteback && mode == Mode.ASYNC) {
+                writeback.inc();
             } else {
                 stillMapped.inc();
             }

@@ -41,8 +41,8 @@ class MmInvariantsTest {
         MmFixture fx = populated();
         assertEquals(List.of(), fx.violations());
         fx.invariants.checkAll("end");
-        // 8 mm checks + 4 zone checks for each of the two ZONE_NORMALs + 4 TLB checks
-        assertEquals(8 + 2 * 4 + 4, fx.invariants.report().checked());
+        // 8 mm checks + 3 page-cache checks + 4 zone checks for each of the two ZONE_NORMALs + 4 TLB checks
+        assertEquals(8 + 3 + 2 * 4 + 4, fx.invariants.report().checked());
     }
 
     @Test
