@@ -583,6 +583,7 @@ public final class MemoryManager {
         }
         int node = nodeOf(f);
         vma.pte[p] = Pte.present(f);
+        vma.setRdonly(p, false); // a new or swapped-in page is the process's own (ksim has no swap cache to share it through)
         frames.rmapVma[f] = vma.id;
         frames.rmapIndex[f] = p;
         frames.flags[f] = (byte) PageFlags.PG_SWAPBACKED;

@@ -195,7 +195,8 @@ final class PageCache {
 
     /** The file or named shmem object {@code name}, or null. */
     AddressSpace file(String name) {
-        return byName.get(name);
+        AddressSpace as = byName.get(name);
+        return as != null ? as : byName.get("shmem:" + name);
     }
 
     /**
