@@ -31,6 +31,7 @@ public final class MachineBlock extends Block {
             "watermarkScaleFactor", "watermarkScaleFactor 10",
             "swappiness", "swappiness 60",
             "demotion", "demotion true",
+            "writeback", "writeback { dirtyRatio 20; dirtyBackgroundRatio 10; dirtyExpire 30.s; dirtyWritebackInterval 5.s }",
             "at", "at(5.ms) { poison node: 0, free: true }");
 
     private Integer cpuCount;
@@ -43,6 +44,7 @@ public final class MachineBlock extends Block {
     private int watermarkScaleFactor = VmSpec.DEFAULT_WATERMARK_SCALE_FACTOR;
     private int swappiness = VmSpec.DEFAULT_SWAPPINESS;
     private boolean demotion;
+    private WritebackBlock writebackBlock;
 
     MachineBlock(Evaluation ev, SourceRef where) {
         super(ev, where);
@@ -232,6 +234,20 @@ public final class MachineBlock extends Block {
         int cpus = cpuCount != null ? cpuCount : Math.max(1, highestCpu + 1);
         return new MachineSpec(cpus, nodes, swap, reclaimMode,
                 new VmSpec(minFreeKbytes, watermarkScaleFactor, swappiness, demotion), where);
+    }
+
+    /** The writeback sysctls ({@link WritebackBlock}). */
+    public void writeback(@DelegatesTo(value = WritebackBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        if (writebackBlock != null) {
+            report("writeback {} is given twice");
+            return;
+        }
+        writebackBlock = within(new WritebackBlock(ev, ev.here()), body);
+    }
+
+    /** The writeback settings, or null when the machine has no writeback {} block. */
+    dev.ksim.engine.model.WritebackSpec writeback() {
+        return writebackBlock == null ? null : writebackBlock.build();
     }
 
     /** Timed actions at one instant: {@code at(5.ms) { poison node: 0, free: true }}; see {@link AtBlock}. */

@@ -694,11 +694,12 @@ public final class MemoryManager {
             if (f >= 0) {
                 return f;
             }
-            if (pageCache.writeback.throttleReclaim()) {
-                continue; // reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): waited for writeback to complete
+            boolean progress = vmscan.tryToFreePages(preferred, fault.cpu);
+            if (!progress && pageCache.writeback.throttleReclaim()) {
+                continue; // reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): pages under writeback become reclaimable when written
             }
             // should_reclaim_retry: no progress, or MAX_RECLAIM_RETRIES rounds that did not get a page, end in OOM
-            if (!vmscan.tryToFreePages(preferred, fault.cpu) || ++retries > Vmscan.MAX_RECLAIM_RETRIES) {
+            if (!progress || ++retries > Vmscan.MAX_RECLAIM_RETRIES) {
                 retries = 0;
                 outOfMemory();
                 if (faulting.oomKilled) {
@@ -879,6 +880,11 @@ public final class MemoryManager {
      */
     public void addFile(String name, long pages, long readNs, long writeNs) {
         pageCache.addFile(name, pages, readNs, writeNs);
+    }
+
+    /** Declares a named shmem object (a tmpfs file, a SysV segment) of {@code pages} pages that shmem mappings may name. */
+    public void addShmem(String name, long pages) {
+        pageCache.addShmem("shmem:" + name, name, pages);
     }
 
     /** The writeback sysctls: vm.dirty_background_ratio, vm.dirty_ratio (percent), dirty_expire and dirty_writeback intervals (ns; 0 = no periodic writeback). */

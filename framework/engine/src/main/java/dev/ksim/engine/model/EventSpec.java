@@ -12,15 +12,28 @@ package dev.ksim.engine.model;
  * <li>{@link Action#POISON}, {@link Action#SOFT_OFFLINE}: page {@code from} of {@code mapping}
  *     of {@code process} ({@code pages} = 1), as madvise(MADV_HWPOISON / MADV_SOFT_OFFLINE);</li>
  * <li>{@link Action#POISON_FREE}: a free buddy page of {@code node} ({@code process} and
- *     {@code mapping} null).</li>
+ *     {@code mapping} null);</li>
+ * <li>{@link Action#MUNMAP}, {@link Action#MADVISE_DONTNEED}: pages [{@code from}, {@code from + pages})
+ *     of {@code mapping} of {@code process};</li>
+ * <li>{@link Action#MBIND}: the same range; {@code text} is the mode ({@code bind},
+ *     {@code preferred}, {@code interleave}, {@code default}), {@code nodemask} its nodes (bit i =
+ *     node i), {@code flag} MPOL_MF_MOVE;</li>
+ * <li>{@link Action#FORK}: {@code process} forks a child named {@code text};</li>
+ * <li>{@link Action#EXIT}: {@code text} (the process itself or a child it forked) exits;</li>
+ * <li>{@link Action#FSYNC}: {@code process} fsyncs file {@code text}.</li>
  * </ul>
  *
  * @param pages {@link #WHOLE_MAPPING} = from {@code from} to the end of the mapping
  */
 public record EventSpec(long atNs, Action action, String process, String mapping, long from, long pages, int node,
-                        SourceRef where) {
+                        SourceRef where, String text, long nodemask, boolean flag) {
     /** {@link #pages} value meaning "to the end of the mapping". */
     public static final long WHOLE_MAPPING = -1;
+
+    /** An action of the first kinds (pin ... softOffline): no text, nodemask or flag. */
+    public EventSpec(long atNs, Action action, String process, String mapping, long from, long pages, int node, SourceRef where) {
+        this(atNs, action, process, mapping, from, pages, node, where, null, 0L, false);
+    }
 
     /** What an event does, named as the kernel interface it models. */
     public enum Action {
@@ -39,7 +52,19 @@ public record EventSpec(long atNs, Action action, String process, String mapping
         /** memory_failure of a free buddy page of a node. */
         POISON_FREE("poison"),
         /** soft_offline_page of a process's page (madvise MADV_SOFT_OFFLINE). */
-        SOFT_OFFLINE("softOffline");
+        SOFT_OFFLINE("softOffline"),
+        /** munmap(2) of a range. */
+        MUNMAP("munmap"),
+        /** madvise(MADV_DONTNEED) of a range. */
+        MADVISE_DONTNEED("madvise"),
+        /** mbind(2) of a range. */
+        MBIND("mbind"),
+        /** fork(2): a child process sharing the parent's memory copy-on-write. */
+        FORK("fork"),
+        /** exit(2) of a process (itself or a child it forked). */
+        EXIT("exit"),
+        /** fsync(2) of a file. */
+        FSYNC("fsync");
 
         private final String word;
 
@@ -54,7 +79,7 @@ public record EventSpec(long atNs, Action action, String process, String mapping
 
         /** Whether it names a process's mapping. */
         public boolean onMapping() {
-            return this != POISON_FREE;
+            return this != POISON_FREE && this != FORK && this != EXIT && this != FSYNC;
         }
     }
 }

@@ -34,7 +34,12 @@ import java.util.Map;
  *     (as madvise MADV_HWPOISON / MADV_SOFT_OFFLINE inject one: the page is faulted in first, by
  *     get_user_pages), handled in kernel context on the first thread's CPU, charged to no thread;
  *     {@code poison node:, free: true} hits the node's highest free buddy page
- *     ({@link MemoryManager#highestFreePfn}) on CPU 0.</li>
+ *     ({@link MemoryManager#highestFreePfn}) on CPU 0;</li>
+ * <li>{@code fork}, {@code munmap}, {@code madvise}, {@code mbind} and {@code fsync} are system
+ *     calls of the process, on its first thread's CPU and charged to that thread; {@code fork}
+ *     makes the child a target of later actions (it has the parent's mappings and no thread; its
+ *     own actions run on the parent's first CPU and are charged to nobody); {@code exit} ends a
+ *     process (its threads stop, its memory is freed as at exit) and costs nothing.</li>
  * </ul>
  * An action on a process that has already died (OOM or SIGBUS) does nothing: its mappings are
  * gone, and the pins it held were dropped at exit. Poisoning a page that already holds a
@@ -106,6 +111,27 @@ final class ScenarioEvents implements EventHandler {
         if (t.mm().killed()) {
             return;
         }
+        switch (e.action()) {
+            case FORK -> {
+                MmStruct child = memory.fork(t.mm(), e.text(), t.cpu());
+                charge(t, now, memory.lastForkCost());
+                targets.put(e.text(), new Target(child, t.mappings(), null, t.cpu()));
+                return;
+            }
+            case EXIT -> {
+                Target who = e.text() == null ? t : targets.get(e.text());
+                if (who != null) {
+                    memory.exit(who.mm());
+                }
+                return;
+            }
+            case FSYNC -> {
+                charge(t, now, memory.fsync(e.text(), t.cpu()));
+                return;
+            }
+            default -> {
+            }
+        }
         int vma = t.vma(e.mapping());
         long pagesOfVma = t.mm().vma(vma).pages();
         long n = e.pages() == EventSpec.WHOLE_MAPPING ? pagesOfVma - e.from() : e.pages();
@@ -139,6 +165,9 @@ final class ScenarioEvents implements EventHandler {
                 }
                 charge(t, now, memory.movePages(t.mm().pid(), vpns, nodes, new int[(int) n], t.cpu()));
             }
+            case MUNMAP -> charge(t, now, memory.munmap(t.mm(), vma, e.from(), n, t.cpu()));
+            case MADVISE_DONTNEED -> charge(t, now, memory.madviseDontneed(t.mm(), vma, e.from(), n, t.cpu()));
+            case MBIND -> charge(t, now, memory.mbind(t.mm(), vma, e.from(), n, e.text(), e.nodemask(), e.flag(), t.cpu()));
             case POISON, SOFT_OFFLINE -> {
                 int pfn = faultIn(t, vma, e.from());
                 if (pfn < 0) {
