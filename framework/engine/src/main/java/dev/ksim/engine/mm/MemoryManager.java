@@ -840,6 +840,23 @@ public final class MemoryManager {
         return gup().pinUserPages(mm, vmaIndex, from, n, cpu, pages);
     }
 
+    /**
+     * get_user_pages_fast(addr, 1, 0) + put_page, as madvise(MADV_HWPOISON / MADV_SOFT_OFFLINE)
+     * uses it: faults page {@code page} of mapping {@code vmaIndex} in for reading (no FOLL_WRITE:
+     * a file page is not dirtied, a copy-on-write page not copied) and returns its frame; -1 when the
+     * page holds a hwpoison entry or the process died faulting it in.
+     */
+    public int getUserPage(MmStruct mm, int vmaIndex, long page, int cpu) {
+        VmArea vma = Mlock.range(mm, vmaIndex, page, 1);
+        int p = (int) page;
+        if (Pte.isHwpoison(vma.pte[p])) {
+            return -1;
+        }
+        faultIn(mm, vma, p, cpu, false);
+        int e = vma.pte[p];
+        return Pte.isPresent(e) ? Pte.frame(e) : -1;
+    }
+
     /** unpin_user_pages of the first {@code n} frames of {@code pages}; see {@link Gup#unpinUserPages}. */
     public void unpinUserPages(int[] pages, int n) {
         gup().unpinUserPages(pages, n);

@@ -184,20 +184,11 @@ final class ScenarioEvents implements EventHandler {
     }
 
     /**
-     * madvise_inject_error's get_user_pages_fast + put_page: faults page {@code page} in and
-     * returns its frame; -1 when it holds a hwpoison entry already or the process died faulting.
+     * madvise_inject_error's get_user_pages_fast + put_page: faults page {@code page} in for reading
+     * and returns its frame; -1 when it holds a hwpoison entry already or the process died faulting.
      */
     private int faultIn(Target t, int vma, long page) {
-        int e = t.mm().vma(vma).pte((int) page);
-        if (Pte.isHwpoison(e)) {
-            return -1;
-        }
-        int[] frame = new int[1];
-        if (memory.pinUserPages(t.mm(), vma, page, 1, t.cpu(), frame) != 1) {
-            return -1;
-        }
-        memory.unpinUserPages(frame, 1);
-        return frame[0];
+        return memory.getUserPage(t.mm(), vma, page, t.cpu());
     }
 
     private static void charge(Target t, long now, long ns) {
