@@ -996,6 +996,23 @@ public final class MemoryManager {
     }
 
     /**
+     * A driver allocates {@code pages} non-LRU movable pages on {@code node} (zsmalloc / balloon
+     * like; see {@link DriverPages}); returns their frames (-1 for those the node could not give).
+     */
+    public int[] allocMovableDriverPages(String driver, int node, int pages) {
+        return pageCache.drivers().allocMovable(driver, node, pages).pfns.clone();
+    }
+
+    /**
+     * migrate_pages of frame {@code pfn} to node {@code node}, as compaction would call it
+     * (migrate mode {@code sync}, or async: writeback fails instead of being waited for). Returns
+     * the node the page ends on, or -errno.
+     */
+    public int migrateFrame(int pfn, int node, boolean sync, int cpu) {
+        return migrate().migratePage(pfn, node, Migrate.Reason.SYSCALL, sync ? Migrate.Mode.SYNC : Migrate.Mode.ASYNC, cpu);
+    }
+
+    /**
      * A free buddy page of {@code node}, chosen deterministically: the highest pfn of the node that
      * heads a free block; -1 when the node has no free page. For injecting a memory failure into
      * free memory.

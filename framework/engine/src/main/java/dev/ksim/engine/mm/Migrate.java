@@ -166,6 +166,55 @@ final class Migrate {
     }
 
     /**
+     * The non-LRU movable path (mm/migrate.c with {@code movable_operations}): the driver's
+     * isolate_page, a destination, then — the path never unmaps PTEs (migrate_folio_unmap returns
+     * before try_to_migrate for a folio not on the LRU) — a page the driver mapped into a process
+     * cannot move: {@code still_mapped}; otherwise the driver's migrate_page copies it and takes the
+     * new frame, and putback_page ends the isolation either way.
+     */
+    private int migrateMovable(DriverPages.MovableSet set, int f, int target, Reason reason, int cpu) {
+        int index = frames.rmapIndex[f];
+        if (!set.isolate(index)) {
+            notIsolatable.inc();
+            fail.inc();
+            return -EBUSY;
+        }
+        PglistData src = m.nodes[m.nodeOf(f)];
+        long nodemask = reason == Reason.SYSCALL ? 1L << target : Zonelist.NO_NODEMASK;
+        int nf = m.zonelist.allocPages(target, 0, MigrateType.MIGRATE_MOVABLE, nodemask, Watermarks.WMARK_MIN);
+        if (nf < 0) {
+            set.putback(index);
+            dstAllocFail.inc();
+            fail.inc();
+            return -ENOMEM;
+        }
+        int got = m.zonelist.lastNode();
+        m.countAlloc(nf, got, -1, -1);
+        if (m.rmap.mapcount(f) > 0) {
+            set.putback(index);
+            m.freeUserFrame(m.nodes[got], nf);
+            stillMapped.inc();
+            fail.inc();
+            return -EBUSY;
+        }
+        set.migrate(index, f, nf);
+        cost += costCopyPage;
+        m.rmap.move(f, nf);
+        frames.flags[nf] = 0;
+        if (reason == Reason.MEMORY_FAILURE) {
+            frames.flags[f] = (byte) PageFlags.PG_HWPOISON;
+            src.memMap.zoneOf(f).retirePage(f);
+        } else {
+            long before = m.pending;
+            m.freeUserFrame(src, f);
+            m.pending = before;
+        }
+        set.putback(index);
+        success.inc();
+        return got;
+    }
+
+    /**
      * Soft offline's migration of user frame {@code f} ({@code MR_MEMORY_FAILURE}): to any node
      * along the zonelist of its own, the old frame retired. Returns the node or -errno as
      * {@link #migratePage}; the call's cost is recorded in {@code migration_latency} and returned
@@ -195,8 +244,11 @@ final class Migrate {
     int migratePage(int f, int target, Reason reason, Mode mode, int cpu) {
         byte[] flags = frames.flags;
         PglistData src = m.nodes[m.nodeOf(f)];
-        // 1. isolate_lru_page
+        // 1. isolate_lru_page, or isolate_movable_page for a driver's non-LRU movable page
         if ((flags[f] & PageFlags.PG_LRU) == 0) {
+            if (m.rmap.owner(f) instanceof DriverPages.MovableSet set) {
+                return migrateMovable(set, f, target, reason, cpu);
+            }
             notIsolatable.inc();
             fail.inc();
             return -EBUSY;

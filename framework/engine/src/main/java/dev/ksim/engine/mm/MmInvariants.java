@@ -216,6 +216,12 @@ final class MmInvariants {
                     if (idx < 0 || idx >= r.pfns.length || r.pfns[idx] != f) {
                         v.add("driver frame " + f + " reverse-maps to region '" + r.name + "' page " + idx + ", which holds another frame");
                     }
+                } else if (o instanceof DriverPages.MovableSet ms) {
+                    if (idx < 0 || idx >= ms.pfns.length || ms.pfns[idx] != f) {
+                        v.add("movable driver frame " + f + " reverse-maps to '" + ms.name + "' page " + idx + ", which holds another frame");
+                    } else if (ms.isIsolated(idx)) {
+                        v.add("movable driver frame " + f + " of '" + ms.name + "' is still isolated outside a migration");
+                    }
                 }
             }
             if (refs[f] != m.rmap.mapcount(f)) {
