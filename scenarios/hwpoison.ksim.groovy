@@ -19,6 +19,15 @@
 //   device-coherent  the same in DEVICE_COHERENT memory: unhandled, nothing changes; the CPU reads
 //                 such a page directly, and ksim does not model that load consuming the poison (in
 //                 Linux a machine check, memory_failure again -ENXIO, then SIGBUS), so the run goes on
+//   file-clean    a clean page of a file's page cache (the heap is a 128 KiB shared mapping of a file): the
+//                 page is dropped without side effects — its PTE cleared, no hwpoison entry — and
+//                 truncated from the page cache; the process is not killed and reads the page back
+//                 from the file on its next access (one more major fault)
+//   file-dirty    the same page, dirtied by stores (writeRatio 1.0): the dirty data is lost, the error
+//                 is recorded on the file — a later fsync (by another process) returns EIO — and the
+//                 mapper gets a hwpoison entry, so it dies of SIGBUS on its next access
+//   shmem         a shmem page (swap-backed page cache that cannot be re-read): the mapper gets a
+//                 hwpoison entry and dies on access; the page cache keeps the poison at that index
 //
 // The rows above use 4 KiB pages (thp 'never'). The heap as transparent huge pages and as hugetlbfs:
 //
@@ -46,8 +55,8 @@ scenario('hwpoison') {
     sampleEvery 1.ms
 
     variants {
-        param 'page', ['free-buddy', 'anon-lru', 'anon-pinned', 'anon-mlocked', 'soft-offline', 'device-private',
-                       'device-coherent', 'thp', 'thp-pinned', 'hugetlb', 'hugetlb-soft-offline']
+        param 'page', ['free-buddy', 'anon-lru', 'anon-pinned', 'anon-mlocked', 'soft-offline', 'file-clean', 'file-dirty',
+                       'shmem', 'device-private', 'device-coherent', 'thp', 'thp-pinned', 'hugetlb', 'hugetlb-soft-offline']
     }
 
     machine {
@@ -68,8 +77,20 @@ scenario('hwpoison') {
     hardening 'none'
 
     process('app') {
-        mapping 'heap', 4.MiB, kind: param('page').startsWith('hugetlb') ? 'hugetlb' : 'anon'
-        thread(cpu: 0) { workload 'sequential' }
+        switch (param('page')) {
+            case ['file-clean', 'file-dirty']:                  // small: each first read waits 80 us for the disk
+                mapping 'heap', 128.KiB, kind: 'file-shared', file: 'data.bin'
+                break
+            case 'shmem':
+                mapping 'heap', 4.MiB, kind: 'shmem'
+                break
+            case ['hugetlb', 'hugetlb-soft-offline']:
+                mapping 'heap', 4.MiB, kind: 'hugetlb'
+                break
+            default:
+                mapping 'heap', 4.MiB
+        }
+        thread(cpu: 0) { workload 'sequential', writeRatio: param('page') == 'file-dirty' ? 1.0 : 0.0 }
         if (param('page') == 'anon-pinned' || param('page') == 'thp-pinned') {
             at(2.ms) { pin 'heap', pages: 16 }           // a driver pins pages 0..15 for DMA
         }
@@ -78,6 +99,13 @@ scenario('hwpoison') {
         }
         if (param('page').startsWith('device-')) {
             at(2.ms) { migrateVma 'heap', to: 1 }        // the driver moves the whole heap to the device
+        }
+    }
+
+    if (param('page') == 'file-dirty') {
+        process('sync') {                                // another user of the file, who fsyncs it after the error
+            thread(cpu: 0, file: 'data.bin') { workload 'sequential'; accesses 1 }
+            at(8.ms) { fsync 'data.bin' }
         }
     }
 
@@ -126,6 +154,21 @@ scenario('hwpoison') {
                 metric 'pgmigrate_success' equalTo 1          // the content moved
                 metric 'memory_failure_sigbus' equalTo 0      // nobody killed
                 metric 'memory_failure_recovered' equalTo 0
+                break
+            case 'file-clean':
+                metric 'memory_failure_recovered' equalTo 1
+                metric 'memory_failure_sigbus' equalTo 0      // dropped without side effects
+                metric 'pgmajfault' equalTo 33                // 32 first reads + the poisoned page read again
+                break
+            case 'file-dirty':
+                metric 'memory_failure_recovered' equalTo 1
+                metric 'memory_failure_sigbus' equalTo 1      // the mapper of the lost data dies on access
+                metric 'fsync_eio' equalTo 1                  // and the file reports the lost write
+                break
+            case 'shmem':
+                metric 'memory_failure_recovered' equalTo 1
+                metric 'memory_failure_sigbus' equalTo 1
+                metric 'pgmajfault' equalTo 0                 // shmem pages are zero-filled, never read
                 break
             case 'device-private':
                 metric 'migrate_vma_migrated' equalTo 1024    // the whole heap went to the device

@@ -19,6 +19,12 @@ import java.util.Map;
  * at(3.ms) { movePages 'heap', to: 1 }        // move_pages(2), whole mapping unless pages:/from:
  * at(4.ms) { migrateVma 'heap', to: 1 }       // migrate_vma into node 1's device memory (skipEvery: k)
  * at(1.ms) { madvise 'heap', advice: 'hugepage' }   // madvise(2): 'hugepage', 'nohugepage', 'pageout'
+ * at(4.ms) { fork 'child' }                   // fork(2): 'child' shares the memory copy-on-write
+ * at(9.ms) { exit 'child' }                   // the child exits (exit() alone: the process itself)
+ * at(5.ms) { munmap 'heap', from: 0, pages: 64 }             // munmap(2) of a range (later references: SIGSEGV)
+ * at(5.ms) { madvise 'heap', advice: 'dontneed', pages: 64 } // madvise(MADV_DONTNEED)
+ * at(5.ms) { mbind 'heap', mode: 'bind', nodes: '1', move: true } // mbind(2), MPOL_MF_MOVE
+ * at(6.ms) { fsync 'db.dat' }                 // fsync(2) of a file
  * </pre>
  * In {@code scenario {}} or {@code machine {}} they are hardware errors:
  * <pre>
@@ -46,7 +52,15 @@ public final class AtBlock extends Block {
             "munlock", "munlock 'heap'",
             "movePages", "movePages 'heap', to: 1",
             "migrateVma", "migrateVma 'heap', to: 1",
-            "madvise", "madvise 'heap', advice: 'hugepage'");
+            "madvise", "madvise 'heap', advice: 'hugepage'",
+            "fork", "fork 'child'",
+            "exit", "exit()  or  exit 'child'",
+            "munmap", "munmap 'heap', from: 0, pages: 64",
+            "mbind", "mbind 'heap', mode: 'bind', nodes: '1', move: true",
+            "fsync", "fsync 'db.dat'");
+    static final List<String> MBIND_ARGUMENTS = List.of("mode", "nodes", "move", "pages", "from");
+    /** madvise(2) advice the scenario language knows: the huge page ones ({@link dev.ksim.engine.model.Madvise}) and dontneed. */
+    static final List<String> ADVICES = advices();
     static final Map<String, String> MACHINE_SETTINGS = usage(
             "poison", "poison process: 'app', mapping: 'heap', page: 5  or  poison node: 0, free: true",
             "softOffline", "softOffline process: 'app', mapping: 'heap', page: 7",
@@ -145,6 +159,14 @@ public final class AtBlock extends Block {
         migrateVma(Map.of(), mapping);
     }
 
+    public void munmap(Object mapping) {
+        munmap(Map.of(), mapping);
+    }
+
+    public void munmap(Map<?, ?> args, Object mapping) {
+        range(Action.MUNMAP, args, mapping, RANGE_ARGUMENTS);
+    }
+
     public void madvise(Object mapping) {
         madvise(Map.of(), mapping);
     }
@@ -153,32 +175,170 @@ public final class AtBlock extends Block {
         SourceRef at = ev.here();
         Object a = args.get("advice");
         if (processName != null && a == null) {
-            report(at, "madvise needs advice: (" + String.join(", ", dev.ksim.engine.model.Madvise.keys()) + "); write "
-                    + PROCESS_SETTINGS.get("madvise"));
+            report(at, "madvise needs advice: (" + String.join(", ", ADVICES) + "); write " + PROCESS_SETTINGS.get("madvise"));
             return;
         }
         Action action = null;
         if (a != null) {
             String key = a instanceof CharSequence cs ? cs.toString() : null;
             dev.ksim.engine.model.Madvise m = key == null ? null : dev.ksim.engine.model.Madvise.of(key);
-            if (m == null) {
+            if ("dontneed".equals(key)) {
+                action = Action.MADVISE_DONTNEED;
+            } else if (m == null) {
                 report(at, "unknown madvise advice " + (key == null ? Values.describe(a) : "'" + key + "'")
-                        + (key == null ? "" : Values.suggest(key, dev.ksim.engine.model.Madvise.keys()))
-                        + " available: " + String.join(", ", dev.ksim.engine.model.Madvise.keys()));
+                        + (key == null ? "" : Values.suggest(key, ADVICES)) + " available: " + String.join(", ", ADVICES));
                 return;
+            } else {
+                action = switch (m) {
+                    case HUGEPAGE -> Action.MADVISE_HUGEPAGE;
+                    case NOHUGEPAGE -> Action.MADVISE_NOHUGEPAGE;
+                    case PAGEOUT -> Action.MADVISE_PAGEOUT;
+                };
             }
-            action = switch (m) {
-                case HUGEPAGE -> Action.MADVISE_HUGEPAGE;
-                case NOHUGEPAGE -> Action.MADVISE_NOHUGEPAGE;
-                case PAGEOUT -> Action.MADVISE_PAGEOUT;
-            };
         }
         java.util.Map<Object, Object> rest = new java.util.LinkedHashMap<>(args);
         rest.remove("advice");
         range(action == null ? Action.MADVISE_HUGEPAGE : action, rest, mapping, MADVISE_ARGUMENTS);
     }
 
+    private static List<String> advices() {
+        List<String> out = new java.util.ArrayList<>(dev.ksim.engine.model.Madvise.keys());
+        out.add("dontneed");
+        return List.copyOf(out);
+    }
+
+    public void mbind(Object mapping) {
+        mbind(Map.of(), mapping);
+    }
+
+    public void mbind(Map<?, ?> args, Object mapping) {
+        SourceRef at = ev.here();
+        Object mode = args.get("mode");
+        if (!(mode instanceof CharSequence)) {
+            report(at, "mbind needs a mode (bind, preferred, interleave, default): " + PROCESS_SETTINGS.get("mbind"));
+            return;
+        }
+        long mask = 0;
+        if (args.containsKey("nodes")) {
+            Long m = nodeMask(args.get("nodes"), at);
+            if (m == null) {
+                return;
+            }
+            mask = m;
+        }
+        Object move = args.containsKey("move") ? args.get("move") : Boolean.FALSE;
+        if (!(move instanceof Boolean)) {
+            report(at, "mbind move: expects true or false, got " + Values.describe(move));
+            return;
+        }
+        Map<Object, Object> rest = new java.util.LinkedHashMap<>(args);
+        rest.remove("mode");
+        rest.remove("nodes");
+        rest.remove("move");
+        pendingText = mode.toString();
+        pendingMask = mask;
+        pendingFlag = (Boolean) move;
+        range(Action.MBIND, rest, mapping, MBIND_ARGUMENTS);
+    }
+
+    /** A node list: a number, a list of numbers, or a string such as '0,2-3'; null after a report. */
+    private Long nodeMask(Object v, SourceRef at) {
+        List<Object> items = Values.asList(v);
+        long mask = 0;
+        if (Values.isIntegral(v)) {
+            items = List.of(v);
+        }
+        if (items != null) {
+            for (Object o : items) {
+                if (!Values.isIntegral(o) || ((Number) o).longValue() < 0 || ((Number) o).longValue() > 63) {
+                    report(at, "mbind nodes: expects node numbers 0..63, got " + Values.describe(o));
+                    return null;
+                }
+                mask |= 1L << ((Number) o).intValue();
+            }
+            return mask;
+        }
+        if (v instanceof CharSequence cs) {
+            for (String part : cs.toString().split(",")) {
+                String p = part.trim();
+                try {
+                    int dash = p.indexOf('-');
+                    int lo = Integer.parseInt(dash < 0 ? p : p.substring(0, dash).trim());
+                    int hi = dash < 0 ? lo : Integer.parseInt(p.substring(dash + 1).trim());
+                    if (lo < 0 || hi > 63 || hi < lo) {
+                        throw new NumberFormatException();
+                    }
+                    for (int n = lo; n <= hi; n++) {
+                        mask |= 1L << n;
+                    }
+                } catch (NumberFormatException x) {
+                    report(at, "mbind nodes: '" + cs + "' is not a node list such as '1' or '0,2-3'");
+                    return null;
+                }
+            }
+            return mask;
+        }
+        report(at, "mbind nodes: expects a node list such as '0-1' or [0, 1], got " + Values.describe(v));
+        return null;
+    }
+
+    public void fork(Object child) {
+        SourceRef at = ev.here();
+        if (processName == null) {
+            report(at, "'fork' is something a process does: write it in process('name') { at(" + TimeSpan.ofNanos(atNs)
+                    + ") { fork 'child' } }");
+            return;
+        }
+        String name = nameArg("fork", child);
+        if (name != null) {
+            events.add(new EventSpec(atNs, Action.FORK, processName, null, 0, 0, -1, at, name, 0L, false));
+        }
+    }
+
+    public void exit() {
+        exitOf(null);
+    }
+
+    public void exit(Object process) {
+        String name = nameArg("exit", process);
+        if (name != null) {
+            exitOf(name);
+        }
+    }
+
+    private void exitOf(String name) {
+        SourceRef at = ev.here();
+        if (processName == null) {
+            report(at, "'exit' is something a process does: write it in process('name') { at(" + TimeSpan.ofNanos(atNs) + ") { exit() } }");
+            return;
+        }
+        events.add(new EventSpec(atNs, Action.EXIT, processName, null, 0, 0, -1, at, name == null ? processName : name, 0L, false));
+    }
+
+    public void fsync(Object file) {
+        SourceRef at = ev.here();
+        if (processName == null) {
+            report(at, "'fsync' is a system call of a process: write it in process('name') { at(" + TimeSpan.ofNanos(atNs)
+                    + ") { fsync 'db.dat' } }");
+            return;
+        }
+        String name = nameArg("fsync", file);
+        if (name != null) {
+            events.add(new EventSpec(atNs, Action.FSYNC, processName, null, 0, 0, -1, at, name, 0L, false));
+        }
+    }
+
+    private String pendingText;
+    private long pendingMask;
+    private boolean pendingFlag;
+
     private void range(Action action, Map<?, ?> args, Object mapping, List<String> allowed) {
+        String text = pendingText;
+        long mask = pendingMask;
+        boolean flag = pendingFlag;
+        pendingText = null;
+        pendingMask = 0;
+        pendingFlag = false;
         SourceRef at = ev.here();
         String word = action.word();
         if (processName == null) {
@@ -218,7 +378,7 @@ public final class AtBlock extends Block {
             ok = false;
         }
         if (ok) {
-            events.add(new EventSpec(atNs, action, processName, name, from, pages, node, null, skipEvery, at));
+            events.add(new EventSpec(atNs, action, processName, name, from, pages, node, null, skipEvery, at, text, mask, flag));
         }
     }
 

@@ -45,6 +45,7 @@ public final class MachineBlock extends Block {
             "khugepagedMaxPtesNone", "khugepagedMaxPtesNone 511",
             "khugepagedMaxPtesSwap", "khugepagedMaxPtesSwap 64",
             "extfragThreshold", "extfragThreshold 500",
+            "writeback", "writeback { dirtyRatio 20; dirtyBackgroundRatio 10; dirtyExpire 30.s; dirtyWritebackInterval 5.s }",
             "at", "at(5.ms) { poison node: 0, free: true }");
 
     private Integer cpuCount;
@@ -69,6 +70,7 @@ public final class MachineBlock extends Block {
     private int maxPtesNone = LargePageSpec.DEFAULT.maxPtesNone();
     private int maxPtesSwap = LargePageSpec.DEFAULT.maxPtesSwap();
     private int extfragThreshold = LargePageSpec.DEFAULT.extfragThreshold();
+    private WritebackBlock writebackBlock;
 
     MachineBlock(Evaluation ev, SourceRef where) {
         super(ev, where);
@@ -393,6 +395,20 @@ public final class MachineBlock extends Block {
                 allocSleepMillisecs, maxPtesNone, maxPtesSwap, extfragThreshold);
         return new MachineSpec(cpus, nodes, swap, reclaimMode,
                 new VmSpec(minFreeKbytes, watermarkScaleFactor, swappiness, demotion, numaBalancing), where, large);
+    }
+
+    /** The writeback sysctls ({@link WritebackBlock}). */
+    public void writeback(@DelegatesTo(value = WritebackBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        if (writebackBlock != null) {
+            report("writeback {} is given twice");
+            return;
+        }
+        writebackBlock = within(new WritebackBlock(ev, ev.here()), body);
+    }
+
+    /** The writeback settings, or null when the machine has no writeback {} block. */
+    dev.ksim.engine.model.WritebackSpec writeback() {
+        return writebackBlock == null ? null : writebackBlock.build();
     }
 
     /** Timed actions at one instant: {@code at(5.ms) { poison node: 0, free: true }}; see {@link AtBlock}. */

@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * {@code process('app') { mapping 'heap', 64.MiB; thread(cpu: 0) { workload 'uniform' } }}: a
- * process with at least one anonymous mapping and at least one thread. Threads are named t0, t1, …
+ * process with at least one thread and at least one mapping (unless all its threads do file I/O:
+ * {@code thread(cpu: 0, file: 'db.dat')}). Threads are named t0, t1, …
  * in declaration order unless given {@code name:}.
  */
 public final class ProcessBlock extends Block {
@@ -130,6 +131,7 @@ public final class ProcessBlock extends Block {
                 switch (key) {
                     case "cpu" -> t.cpu(e.getValue());
                     case "mapping" -> t.mapping(e.getValue());
+                    case "file" -> t.file(e.getValue());
                     case "accesses" -> t.accesses(e.getValue());
                     case "start" -> t.start(e.getValue());
                     case "name" -> t.threadName = nameArg("name", e.getValue());
@@ -170,7 +172,8 @@ public final class ProcessBlock extends Block {
     ProcessSpec build() {
         boolean ok = true;
         boolean quiet = dirty;
-        if (mappings.isEmpty()) {
+        boolean fileIoOnly = !threads.isEmpty() && threads.stream().allMatch(ThreadBlock::doesFileIo);
+        if (mappings.isEmpty() && !fileIoOnly) {
             if (!quiet) {
                 report(where, "process '" + processName + "' has no mapping; add one: " + SETTINGS.get("mapping"));
             }

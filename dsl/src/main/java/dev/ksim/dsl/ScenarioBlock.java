@@ -36,6 +36,7 @@ public final class ScenarioBlock extends Block {
             "process", "process('app') { mapping 'heap', 64.MiB; thread(cpu: 0) { workload 'uniform' } }",
             "expect", "expect { metric 'oom_kill' equalTo 0 }",
             "at", "at(5.ms) { poison process: 'app', mapping: 'heap', page: 5 }",
+            "file", "file('db.dat') { size 64.MiB; readLatency 90.us; writeLatency 30.us }",
             "ipc", "ipc { transport 'bus1'; accounting 'quota-n1'; user 'root', uid: 0; peer('agent', user: 'root') { serve every: 20.us } }");
 
     private final String scenarioName;
@@ -52,6 +53,7 @@ public final class ScenarioBlock extends Block {
     private final List<ProcessBlock> processBlocks = new ArrayList<>();
     private final List<ExpectBlock.Expectation> expectations = new ArrayList<>();
     private IpcBlock ipcBlock;
+    private final List<FileBlock> fileBlocks = new ArrayList<>();
 
     ScenarioBlock(Evaluation ev, SourceRef where, String name) {
         super(ev, where);
@@ -161,6 +163,22 @@ public final class ScenarioBlock extends Block {
         processBlocks.add(within(new ProcessBlock(ev, at, text), body));
     }
 
+    /** A file on storage ({@link FileBlock}). */
+    public void file(Object name, @DelegatesTo(value = FileBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        SourceRef at = ev.here();
+        String text = nameArg("file", name);
+        if (text == null) {
+            return;
+        }
+        for (FileBlock f : fileBlocks) {
+            if (f.fileName().equals(text)) {
+                report("file '" + text + "' is declared twice (first at line " + f.where.line() + ")");
+                return;
+            }
+        }
+        fileBlocks.add(within(new FileBlock(ev, at, text), body));
+    }
+
     /** A bus1-style IPC system (docs/ipc.md); a scenario with ipc {} needs no machine or processes. */
     public void ipc(@DelegatesTo(value = IpcBlock.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
         if (ipcBlock != null) {
@@ -212,11 +230,19 @@ public final class ScenarioBlock extends Block {
                 expects.add(e.spec());
             }
         }
+        List<dev.ksim.engine.model.FileSpec> files = new ArrayList<>();
+        for (FileBlock f : fileBlocks) {
+            dev.ksim.engine.model.FileSpec spec = f.build();
+            if (spec != null) {
+                files.add(spec);
+            }
+        }
+        dev.ksim.engine.model.WritebackSpec writeback = machineBlock == null ? null : machineBlock.writeback();
         if (!ev.diagnostics.isEmpty() || machine == null || durationNs == null || policy == null || hardening == null) {
             return null;
         }
         return new ScenarioModel(scenarioName, descriptionText, label, params, machine, processes, policy, hardening,
-                durationNs, sampleNs, costOverrides, expects, where, null, ev.events);
+                durationNs, sampleNs, costOverrides, expects, where, null, ev.events, files, writeback);
     }
 
     /** An IPC-only scenario: machine, processes, policy and hardening are not needed. */

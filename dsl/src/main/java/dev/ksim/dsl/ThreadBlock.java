@@ -14,13 +14,14 @@ import java.util.Map;
  * {@code accesses 0} (the default) means unbounded: the thread runs until the scenario's duration.
  */
 public final class ThreadBlock extends Block {
-    static final List<String> ARGUMENTS = List.of("cpu", "mapping", "name", "accesses", "start");
+    static final List<String> ARGUMENTS = List.of("cpu", "mapping", "file", "name", "accesses", "start");
     static final Map<String, String> SETTINGS = usage(
             "workload", "workload 'zipf', theta: 0.99",
             "accesses", "accesses 200_000",
             "cpu", "cpu 0",
             "mapping", "mapping 'heap'",
-            "start", "start 10.ms");
+            "start", "start 10.ms",
+            "file", "file 'db.dat'");
 
     private final ProcessBlock process;
     private final int index;
@@ -28,6 +29,7 @@ public final class ThreadBlock extends Block {
     private Integer cpuNumber;
     private String mappingName;
     private SourceRef mappingWhere;
+    private String fileName;
     private PluginRef workloadRef;
     private boolean workloadSeen;
     private long accessCount;
@@ -96,6 +98,22 @@ public final class ThreadBlock extends Block {
         }
     }
 
+    /**
+     * The file the thread reads and writes with read(2)/write(2) through the page cache, instead of
+     * referencing a mapping (its workload's pages are the file's pages; writeRatio makes writes).
+     */
+    public void file(Object name) {
+        String text = nameArg("file", name);
+        if (text != null) {
+            fileName = text;
+        }
+    }
+
+    /** Whether the thread reads and writes a file instead of referencing a mapping. */
+    boolean doesFileIo() {
+        return fileName != null;
+    }
+
     private String label() {
         return "thread '" + (threadName != null ? threadName : "t" + index) + "' of process '" + process.processName + "'";
     }
@@ -105,7 +123,13 @@ public final class ThreadBlock extends Block {
         boolean quiet = dirty;
         String mapping = mappingName;
         List<String> names = process.mappingNames();
-        if (mapping == null) {
+        if (fileName != null) {
+            if (mappingName != null) {
+                report(mappingWhere, label() + " names both mapping '" + mappingName + "' and file '" + fileName
+                        + "'; a thread either references a mapping or reads and writes a file");
+                ok = false;
+            }
+        } else if (mapping == null) {
             if (names.size() == 1) {
                 mapping = names.get(0);
             } else if (names.size() > 1) {
@@ -137,7 +161,7 @@ public final class ThreadBlock extends Block {
         if (!ok) {
             return null;
         }
-        return new ThreadSpec(threadName != null ? threadName : "t" + index, cpuNumber, mapping, workloadRef, accessCount, where,
-                startNs);
+        return new ThreadSpec(threadName != null ? threadName : "t" + index, cpuNumber, fileName != null ? null : mapping,
+                workloadRef, accessCount, where, startNs, fileName);
     }
 }

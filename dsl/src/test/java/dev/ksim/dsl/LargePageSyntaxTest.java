@@ -207,8 +207,8 @@ class LargePageSyntaxTest {
                         at(1.ms) { compact node: 0 }""", "    at(2.ms) { compact nod: 1; hugepages node: 0 }");
         String f = p.toString();
         assertEquals(List.of(
-                f + ":11: madvise needs advice: (hugepage, nohugepage, pageout); write madvise 'heap', advice: 'hugepage'",
-                f + ":12: unknown madvise advice 'hugepages'; did you mean 'hugepage'? available: hugepage, nohugepage, pageout",
+                f + ":11: madvise needs advice: (hugepage, nohugepage, pageout, dontneed); write madvise 'heap', advice: 'hugepage'",
+                f + ":12: unknown madvise advice 'hugepages'; did you mean 'hugepage'? available: hugepage, nohugepage, pageout, dontneed",
                 f + ":13: 'compact' is a write to a node's sysfs file, not something process 'app' does: write it in scenario {} or"
                         + " machine {}: at(1ms) { compact node: 0 }",
                 f + ":17: unknown argument 'nod' of compact; did you mean 'node'? arguments: node",
@@ -224,7 +224,7 @@ class LargePageSyntaxTest {
                 "    at(2.ms) { compact node: 2; hugepages node: 1, count: 33 }");
         String f = p.toString();
         assertEquals(List.of(
-                f + ":12: madvise of mapping 'h' of kind 'hugetlb': ksim simulates madvise on anonymous mappings only",
+                f + ":12: madvise hugepage of mapping 'h' of kind 'hugetlb': ksim simulates the huge page advice and pageout on anonymous mappings only",
                 f + ":16: compact names node 2, but the machine has nodes 0..1",
                 f + ":16: hugepages 33 for node1: at most 32 huge pages of 2 MiB fit in the node"), validate(load(p)));
     }

@@ -89,8 +89,8 @@ class MappingKindTest {
         List<String> d = ScenarioValidator.validate(m).stream().map(Diagnostic::toString).toList();
         String f = p.toString();
         assertTrue(d.contains(f + ":9: mapping 'db' of kind 'file-shared' needs the file it maps: file: 'name'"), d.toString());
-        assertTrue(d.contains(f + ":10: mapping 'x' of kind 'anon' maps no file; file: is only for file-private and file-shared"),
-                d.toString());
+        assertTrue(d.contains(f + ":10: mapping 'x' of kind 'anon' maps no file; file: is only for file-private, file-shared"
+                + " and shmem (a named shmem object)"), d.toString());
         for (String x : d) {
             assertFalse(x.contains("mapping 'heap'"), x);
         }

@@ -367,7 +367,7 @@ class ScenarioLoaderTest {
                         thread(cpu: 1) { workload 'uniform'; accesses accesses }
                 """));
         assertEquals(List.of(
-                "unknown argument 'cpus' of thread(...); did you mean 'cpu'? arguments: cpu, mapping, name, accesses, start",
+                "unknown argument 'cpus' of thread(...); did you mean 'cpu'? arguments: cpu, mapping, file, name, accesses, start",
                 "'accesses' is a setting of thread {}: it can be set (accesses 200_000) but not read; keep the value in a local variable instead"),
                 messages(e));
     }

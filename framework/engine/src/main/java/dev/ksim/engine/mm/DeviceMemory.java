@@ -9,6 +9,7 @@ import dev.ksim.engine.metrics.MetricsRegistry;
 import dev.ksim.engine.mm.zone.DeviceKind;
 import dev.ksim.engine.mm.zone.Zone;
 import dev.ksim.engine.mm.zone.ZoneInvariants;
+import dev.ksim.engine.mm.zone.Zonelist;
 import java.util.ArrayList;
 import java.util.TreeSet;
 import java.util.List;
@@ -273,7 +274,7 @@ final class DeviceMemory {
             return m.memoryFailure().sigbus(mm, vma, p);
         }
         m.pending = 0;
-        int nf = m.allocFaultFrame(mm, cpuNode, cpu, cpuNode);
+        int nf = m.allocFrameFor(mm, cpuNode, Zonelist.NO_NODEMASK, cpu, cpuNode);
         long cost = m.pending;
         if (nf < 0) {
             toRamFail.inc(); // the OOM killer chose the faulting process: its exit gave the device page back
@@ -295,7 +296,7 @@ final class DeviceMemory {
      */
     private int allocRam(MmStruct owner, int cpu) {
         int cpuNode = m.topology().cpuNode(cpu);
-        return m.allocFaultFrame(owner, cpuNode, cpu, cpuNode);
+        return m.allocFrameFor(owner, cpuNode, Zonelist.NO_NODEMASK, cpu, cpuNode);
     }
 
     /**

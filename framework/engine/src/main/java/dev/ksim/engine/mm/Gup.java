@@ -7,7 +7,8 @@ package dev.ksim.engine.mm;
  * {@code folio_maybe_dma_pinned}: reclaim keeps it ({@link Vmscan}), migration fails with
  * {@code extra_ref} ({@link Migrate}), memory failure cannot free it ({@link MemoryFailure}).
  *
- * <p>Contract: {@link #pinUserPages} faults absent pages in first (as GUP does; the faults count
+ * <p>Contract: {@link #pinUserPages} faults absent pages in first, and breaks copy-on-write of
+ * write-protected pages (FOLL_WRITE: the pin lands on the process's own copy), as GUP does (the faults count
  * as {@code pgfault} and {@code fault_latency} but are charged to no simulated thread: the caller
  * is a driver) and hands back the pinned frames, which is what {@link #unpinUserPages} takes, as
  * in the kernel. Pins are long-term (FOLL_LONGTERM, as DMA pins are): a page in coherent device
@@ -41,7 +42,7 @@ final class Gup {
         int[] pins = m.frames.pins;
         for (int i = 0; i < n; i++) {
             int p = (int) (from + i);
-            m.faultIn(mm, vma, p, cpu);
+            m.faultIn(mm, vma, p, cpu, true); // FOLL_WRITE: a page shared copy-on-write is unshared first
             int e = vma.pte[p];
             if (!Pte.isPresent(e)) {
                 return i;

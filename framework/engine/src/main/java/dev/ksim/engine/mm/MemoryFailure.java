@@ -20,8 +20,23 @@ import dev.ksim.engine.mm.zone.Zone;
  *       {@code memory_failure_recovered} (me_pagecache_clean on an anon page); a pin still holds
  *       the page: {@code memory_failure_failed} ("still referenced by N users") — the frame is
  *       retired all the same and keeps its pins until the driver drops them;</li>
- *   <li>a frame allocated to no user mapping (a kernel allocation) is left alone:
- *       {@code memory_failure_ignored} (me_kernel / unhandlable page);</li>
+ *   <li>a page shared after fork is unmapped from every mapper ({@link Rmap}: collect_procs), each
+ *       of which gets SIGBUS on its next access;</li>
+ *   <li>a clean page of a file's page cache (hwpoison_user_mappings: "corrupted page was clean:
+ *       dropped without side effects"): its PTEs are cleared without hwpoison entries — nobody is
+ *       killed — and it is truncated from the page cache (me_pagecache_clean); the next reference
+ *       or read re-reads it from the file: {@code memory_failure_recovered};</li>
+ *   <li>a dirty page of a file's page cache (me_pagecache_dirty): the error is recorded on the
+ *       file (mapping_set_error: the next fsync returns -EIO, {@code fsync_eio}), the dirty data is
+ *       lost (the page is truncated; a later read gets the file's old contents), its mappers get
+ *       hwpoison entries (SIGBUS on access): {@code memory_failure_recovered};</li>
+ *   <li>a shmem page: shmem cannot re-read it, so its mappers get hwpoison entries and the page
+ *       cache keeps a poison marker at its index (shmem_error_remove_folio keeps the page): any
+ *       later fault there is SIGBUS, a read(2) fails: {@code memory_failure_recovered};</li>
+ *   <li>a page under writeback is waited for first (folio_wait_writeback);</li>
+ *   <li>a frame allocated to no user mapping (a kernel allocation) or owned by a driver (a PFNMAP
+ *       region's frame) is left alone: {@code memory_failure_ignored} (me_kernel / unhandlable
+ *       page);</li>
  *   <li>an already poisoned frame: nothing ({@link Result#ALREADY_POISONED}); a pfn in no zone
  *       (offline memory): -ENXIO, nothing counted ({@link Result#NOT_HANDLED}).</li>
  *   <li>a ZONE_DEVICE frame (DEVICE_PRIVATE, DEVICE_COHERENT, and DEVICE_PUBLIC alike): not handled
@@ -112,21 +127,21 @@ public final class MemoryFailure {
             recovered.inc();
             return Result.RECOVERED;
         }
-        if (t.rmapVma[pfn] == FrameTable.FREE) {
+        PageOwner owner = m.rmap.owner(pfn);
+        if (t.rmapVma[pfn] == FrameTable.FREE || owner != null && !(owner instanceof AddressSpace)) {
             ignored.inc();
             return Result.IGNORED;
         }
-        // hwpoison_user_mappings: try_to_unmap(TTU_HWPOISON) installs a hwpoison entry
-        VmArea vma = m.vmas[t.rmapVma[pfn]];
-        int idx = t.rmapIndex[pfn];
-        vma.pte[idx] = Pte.HWPOISON;
-        m.numaUnmapped(vma, idx);
-        vma.mm.rss--;
-        m.tlbs.flushTlbMmRange(cpu, vma.mm.pid, vma.startVpn + idx, 1);
-        // identify_page_state → me_pagecache_clean: delete_from_lru_cache, the page is not freed
-        n.lruvec.del(pfn);
-        t.rmapVma[pfn] = FrameTable.FREE;
-        t.rmapIndex[pfn] = 0;
+        if (owner instanceof AddressSpace as) {
+            pageCache(as, pfn, cpu);
+        } else {
+            // hwpoison_user_mappings: try_to_unmap(TTU_HWPOISON) installs a hwpoison entry in every mapper
+            m.rmap.unmap(pfn, Pte.HWPOISON, cpu);
+            // identify_page_state → me_pagecache_clean: delete_from_lru_cache, the page is not freed
+            n.lruvec.del(pfn);
+            t.rmapVma[pfn] = FrameTable.FREE;
+            t.rmapIndex[pfn] = 0;
+        }
         t.flags[pfn] = (byte) PageFlags.PG_HWPOISON;
         z.retirePage(pfn);
         if (t.pins[pfn] > 0) { // has_extra_refcount
@@ -135,6 +150,25 @@ public final class MemoryFailure {
         }
         recovered.inc();
         return Result.RECOVERED;
+    }
+
+    /** The page-cache rows of memory_failure for frame {@code pfn} of {@code as}; leaves the frame off every list, unowned. */
+    private void pageCache(AddressSpace as, int pfn, int cpu) {
+        PageCache pc = m.pageCache;
+        pc.writeback.waitOn(pfn); // folio_wait_writeback
+        int i = m.frames.rmapIndex[pfn];
+        int entry = Pte.NONE;
+        if (as.shmem) {
+            m.rmap.unmap(pfn, Pte.HWPOISON, cpu); // shmem cannot write back: mappers must be killed
+            entry = Pte.HWPOISON;                 // the page cache keeps the poisoned page's place
+        } else if (as.testDirty(i)) {
+            as.wbErr++;                           // me_pagecache_dirty: mapping_set_error(-EIO)
+            pc.writeback.cancelDirty(as, i, pfn);
+            m.rmap.unmap(pfn, Pte.HWPOISON, cpu);
+        } else {
+            m.rmap.unmap(pfn, Pte.NONE, cpu);     // clean: dropped without side effects (TTU_IGNORE_HWPOISON)
+        }
+        pc.deleteFromPageCache(as, i, pfn, entry); // truncate_error_folio
     }
 
     /**

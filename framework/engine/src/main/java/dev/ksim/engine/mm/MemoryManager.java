@@ -122,6 +122,14 @@ public final class MemoryManager {
     private Zone[] deviceZones;
     /** Automatic NUMA balancing ({@link NumaBalancing}); null when {@code kernel.numa_balancing} is 0. */
     final NumaBalancing numab;
+    /** The reverse map: every walk from a frame to its PTEs goes through it. */
+    final Rmap rmap;
+    /** Page cache, files, writeback, shared and file-backed mappings, fork, munmap, mbind: {@link PageCache}. */
+    final PageCache pageCache;
+    /** Nodes an allocation of the current fault may use ({@link Mempolicy} bind), {@link Zonelist#NO_NODEMASK} = any. */
+    long allocNodemask = Zonelist.NO_NODEMASK;
+    /** The nodemask of the last {@link #faultNode}'s policy. */
+    private long faultNodemask = Zonelist.NO_NODEMASK;
 
     private final long costMinorFault;
     private final long costMajorOverhead;
@@ -149,7 +157,7 @@ public final class MemoryManager {
     final LongCounter pgallocNormal;
     final LongCounter pgallocMovable;
     final LongCounter pgfree;
-    private final LatencyHistogram faultLatency;
+    final LatencyHistogram faultLatency;
     private final LatencyHistogram accessLatency;
 
     /** Time charged to the task currently in the fault path (reclaim, OOM, hardening hooks). */
@@ -199,6 +207,7 @@ public final class MemoryManager {
             throw new IllegalArgumentException("the machine has " + total + " frames; at most " + MAX_FRAMES + " are supported");
         }
         this.frames = new FrameTable((int) total, Lruvec.NR_LRU_LISTS * nodeMemory.length);
+        this.rmap = new Rmap(this);
         this.nodes = new PglistData[nodeMemory.length];
         this.deviceZones = new Zone[nodeMemory.length];
         int start = 0;
@@ -273,6 +282,7 @@ public final class MemoryManager {
         this.hotplug = new MemoryHotplug(this, settings, metrics);
         this.metrics = metrics;
         this.costs = costs;
+        this.pageCache = new PageCache(this, metrics, costs);
         for (PglistData n : nodes) {
             final PglistData node = n;
             n.kswapd = new Kswapd(this, node, kswapdCpu(n.nodeId));
@@ -424,6 +434,7 @@ public final class MemoryManager {
         }
         compaction.attach(clock.nowNs());
         thp.attach();
+        pageCache.writeback.attach();
     }
 
     /** Creates a process (pid = creation order + 1) with one anonymous mapping per entry of {@code pages}. */
@@ -455,8 +466,7 @@ public final class MemoryManager {
             }
             VmArea vma = new VmArea(vmas.length, mm, i, mappingNames[i], (int) n, vpn, kinds[i]);
             vpn += n + VMA_GAP_PAGES;
-            vmas = java.util.Arrays.copyOf(vmas, vmas.length + 1);
-            vmas[vma.id] = vma;
+            addVma(vma, null);
             own[i] = vma;
             if (kinds[i] == MappingKind.HUGETLB) {
                 hugetlb.reserve(vma);
@@ -468,6 +478,30 @@ public final class MemoryManager {
             numab.processCreated(mm);
         }
         return mm;
+    }
+
+    /**
+     * Creates a process whose mapping i is of kind {@code kinds[i]} and, for a file-backed or named
+     * shmem mapping, maps the file {@code files[i]} (null otherwise); see {@link PageCache#mmap}.
+     */
+    public MmStruct createProcess(String name, String[] mappingNames, long[] pages, MappingKind[] kinds, String[] files) {
+        MmStruct mm = createProcess(name, mappingNames, pages, kinds);
+        for (int i = 0; i < mm.vmas.length; i++) {
+            pageCache.mmap(mm.vmas[i], files == null ? null : files[i]);
+        }
+        return mm;
+    }
+
+    /** Registers a new VMA under its global id, in anonymous family {@code family} (null: a family of its own). */
+    void addVma(VmArea vma, AnonVma family) {
+        vmas = java.util.Arrays.copyOf(vmas, vmas.length + 1);
+        vmas[vma.id] = vma;
+        if (family == null) {
+            vma.anon = new AnonVma(vma);
+        } else {
+            vma.anon = family;
+            family.add(vma);
+        }
     }
 
     /** A thread of {@code mm} runs on {@code cpu}: the CPU switches to the mm and joins its cpumask (switch_mm). */
@@ -562,6 +596,15 @@ public final class MemoryManager {
      * Afterwards {@code mm.oomKilled()} may be true: the thread must stop.
      */
     public long access(MmStruct mm, int vmaIndex, long page, int cpu) {
+        return access(mm, vmaIndex, page, cpu, false);
+    }
+
+    /**
+     * As {@link #access(MmStruct, int, long, int)}, a store when {@code write}: a store to a
+     * write-protected page takes a write-protect fault first ({@link WpFault}: copy-on-write after
+     * fork or of a private file page, dirtying a shared file page).
+     */
+    public long access(MmStruct mm, int vmaIndex, long page, int cpu, boolean write) {
         VmArea vma = mm.vmas[vmaIndex];
         int p = (int) page;
         long vpn = vma.startVpn + p;
@@ -574,7 +617,7 @@ public final class MemoryManager {
         } else {
             int e = vma.pte[p];
             if (!Pte.isPresent(e)) {
-                cost = handleFault(mm, vma, p, e, cpu, cpuNode);
+                cost = handleFault(mm, vma, p, e, cpu, cpuNode, write);
                 accessLatency.record(cost);
                 return cost;
             }
@@ -586,6 +629,11 @@ public final class MemoryManager {
                 cost += numab.lastFaultNs;
             }
             fillTlb(cpu, mm.pid, vpn, f);
+        }
+        if (write && vma.isRdonly(p)) {
+            cost += pageCache.wp.fault(mm, vma, p, f, cpu, cpuNode);
+            accessLatency.record(cost);
+            return cost;
         }
         int node = nodeOf(f);
         if (node != cpuNode) {
@@ -602,7 +650,7 @@ public final class MemoryManager {
     }
 
     /** The page walk's TLB fill, right after {@code tlbs.lookup} of the same translation missed. */
-    private void fillTlb(int cpu, int mm, long vpn, int f) {
+    void fillTlb(int cpu, int mm, long vpn, int f) {
         if (!tlbs.cpumaskTest(mm, cpu)) {
             tlbs.switchMm(cpu, mm); // a CPU referencing an mm runs it
         }
@@ -613,7 +661,7 @@ public final class MemoryManager {
      * mark_page_accessed: the first reference sets PG_referenced; a second one while the page is
      * inactive (and evictable, on an LRU) activates it ({@code pgactivate}).
      */
-    private void markPageAccessed(PglistData n, int f) {
+    void markPageAccessed(PglistData n, int f) {
         byte[] flags = frames.flags;
         int b = flags[f];
         if (b < 0) { // PG_compound: the folio's flags are its head's
@@ -630,6 +678,19 @@ public final class MemoryManager {
         }
     }
 
+    LongCounter pswpinCounter() {
+        return pswpin;
+    }
+
+    long costSwapReadNs() {
+        return costSwapRead;
+    }
+
+    /** What a reference from a CPU of node {@code cpuNode} to a frame of {@code node} costs (ns). */
+    long loadCost(int cpuNode, int node) {
+        return loadCost[cpuNode][node];
+    }
+
     /** Node of global frame {@code f}: nodes are contiguous in pfn order and few. */
     int nodeOf(int f) {
         PglistData[] ns = nodes;
@@ -641,7 +702,7 @@ public final class MemoryManager {
         return 0;
     }
 
-    private long handleFault(MmStruct mm, VmArea vma, int p, int e, int cpu, int cpuNode) {
+    private long handleFault(MmStruct mm, VmArea vma, int p, int e, int cpu, int cpuNode, boolean write) {
         pgfault.inc();
         if (Pte.isHwpoison(e)) {
             return memoryFailure().sigbus(mm, vma, p); // VM_FAULT_HWPOISON: the process gets SIGBUS
@@ -651,29 +712,17 @@ public final class MemoryManager {
             faultLatency.record(c);
             return c;
         }
+        if (e == Pte.NONE && (vma.owner != null || vma.isHole(p))) {
+            return pageCache.faults.fault(mm, vma, p, cpu, cpuNode, write); // file, shmem, pfnmap, or a hole
+        }
         pending = 0;
-        faulting = mm;
-        fault.cpu = cpu;
-        fault.cpuNode = cpuNode;
-        fault.pid = mm.pid;
-        fault.mapping = vma.index;
-        fault.pageOffset = p;
-        int preferred;
-        try {
-            preferred = policy.placeFault(fault, view);
-        } catch (PluginCrashException x) {
-            throw x;
-        } catch (RuntimeException x) {
-            throw new PluginCrashException(PluginKind.MIGRATION_POLICY, policyId, "placeFault", x);
-        }
-        if (preferred < 0 || preferred >= nodes.length) {
-            throw new PluginCrashException(PluginKind.MIGRATION_POLICY, policyId,
-                    "placeFault returned node " + preferred + ", outside [0, " + nodes.length + ")", null);
-        }
+        int preferred = faultNode(mm, vma, p, cpu, cpuNode);
         if (vma.kind == MappingKind.HUGETLB || thp.wantsFault(vma, p, e)) {
+            faulting = mm;
+            fault.cpu = cpu;
             int hf = vma.kind == MappingKind.HUGETLB ? hugetlb.fault(mm, vma, p, preferred) : thp.fault(mm, vma, p, preferred, cpu, cpuNode);
+            faulting = null;
             if (hf != Thp.FALLBACK) {
-                faulting = null;
                 long cost = pending;
                 if (hf >= 0) {
                     fillTlb(cpu, mm.pid, vma.startVpn + p, hf);
@@ -683,8 +732,7 @@ public final class MemoryManager {
                 return Math.max(1, cost);
             }
         }
-        int f = allocUserFrame(preferred, cpuNode);
-        faulting = null;
+        int f = allocFrameFor(mm, preferred, faultNodemask, cpu, cpuNode);
         if (f < 0) {
             // the OOM killer chose the faulting process itself: the fault is abandoned
             faultLatency.record(pending);
@@ -702,6 +750,7 @@ public final class MemoryManager {
         }
         int node = nodeOf(f);
         vma.pte[p] = Pte.present(f);
+        vma.setRdonly(p, false); // a new or swapped-in page is the process's own (ksim has no swap cache to share it through)
         frames.rmapVma[f] = vma.id;
         frames.rmapIndex[f] = p;
         frames.flags[f] = (byte) PageFlags.PG_SWAPBACKED;
@@ -719,6 +768,76 @@ public final class MemoryManager {
     }
 
     /**
+     * The frame a fault of page {@code p} of {@code vma} gets: the node comes from the range's
+     * mbind policy ({@link Mempolicy}) if it has one, else from the migration policy plugin; then
+     * {@link #allocUserFrame}. Sets {@link #pending} to the time spent reclaiming; -1 when the OOM
+     * killer killed {@code mm}. The frame is off every list and owned by nobody yet.
+     */
+    int allocFaultFrame(MmStruct mm, VmArea vma, int p, int cpu, int cpuNode) {
+        pending = 0;
+        int preferred = faultNode(mm, vma, p, cpu, cpuNode);
+        return allocFrameFor(mm, preferred, faultNodemask, cpu, cpuNode);
+    }
+
+    /**
+     * The node a fault of page {@code p} of {@code vma} prefers: the range's mbind policy
+     * ({@link Mempolicy}) if it has one, else the migration policy plugin's choice; the policy's
+     * nodemask (or {@link Zonelist#NO_NODEMASK}) is left in {@link #faultNodemask}.
+     */
+    int faultNode(MmStruct mm, VmArea vma, int p, int cpu, int cpuNode) {
+        int preferred;
+        long nodemask = Zonelist.NO_NODEMASK;
+        // mbind applies to anonymous and shmem pages; file pages come from the page cache, placed as the task's (Linux: page_cache_alloc)
+        Mempolicy.Range pol = vma.policy == null || vma.owner != null && !vma.owner.swapBacked() ? null : vma.policy.lookup(p);
+        if (pol != null) {
+            preferred = pol.node(p, cpuNode);
+            nodemask = pol.allocNodemask();
+        } else {
+            fault.cpu = cpu;
+            fault.cpuNode = cpuNode;
+            fault.pid = mm.pid;
+            fault.mapping = vma.index;
+            fault.pageOffset = p;
+            try {
+                preferred = policy.placeFault(fault, view);
+            } catch (PluginCrashException x) {
+                throw x;
+            } catch (RuntimeException x) {
+                throw new PluginCrashException(PluginKind.MIGRATION_POLICY, policyId, "placeFault", x);
+            }
+            if (preferred < 0 || preferred >= nodes.length) {
+                throw new PluginCrashException(PluginKind.MIGRATION_POLICY, policyId,
+                        "placeFault returned node " + preferred + ", outside [0, " + nodes.length + ")", null);
+            }
+        }
+        faultNodemask = nodemask;
+        return preferred;
+    }
+
+    /**
+     * A user frame for {@code mm} on {@code preferred} (restricted to {@code nodemask}, 0 = any),
+     * allocated on {@code mm}'s behalf with reclaim and the OOM killer behind it; -1 when the OOM
+     * killer killed {@code mm}. Adds the time spent reclaiming to {@link #pending}.
+     */
+    int allocFrameFor(MmStruct mm, int preferred, long nodemask, int cpu, int cpuNode) {
+        MmStruct outer = faulting;
+        long pendingBefore = pending;
+        pending = 0;
+        faulting = mm;
+        fault.cpu = cpu;
+        allocNodemask = nodemask;
+        int f;
+        try {
+            f = allocUserFrame(preferred, cpuNode);
+        } finally {
+            allocNodemask = Zonelist.NO_NODEMASK;
+            faulting = outer;
+        }
+        pending += pendingBefore;
+        return f;
+    }
+
+    /**
      * A free frame for user memory, preferring {@code preferred} (see the class comment for the
      * slow path of each mode). Returns -1 when the OOM killer killed the faulting process.
      * Counts pgalloc, pgalloc_normal/movable and the numa_* statistics.
@@ -726,7 +845,7 @@ public final class MemoryManager {
     private int allocUserFrame(int preferred, int cpuNode) {
         int f;
         if (strict) {
-            while ((f = zonelist.allocPages(preferred, 0, MigrateType.MIGRATE_MOVABLE, Zonelist.NO_NODEMASK,
+            while ((f = zonelist.allocPages(preferred, 0, MigrateType.MIGRATE_MOVABLE, allocNodemask,
                     Watermarks.ALLOC_NO_WATERMARKS)) < 0) {
                 if (!vmscan.reclaimStrict(nodes[preferred], fault.cpu)) {
                     outOfMemory();
@@ -736,7 +855,7 @@ public final class MemoryManager {
                 }
             }
         } else {
-            f = zonelist.allocPages(preferred, 0, MigrateType.MIGRATE_MOVABLE, Zonelist.NO_NODEMASK, Watermarks.WMARK_LOW);
+            f = zonelist.allocPages(preferred, 0, MigrateType.MIGRATE_MOVABLE, allocNodemask, Watermarks.WMARK_LOW);
             if (f < 0) {
                 f = allocSlowpath(preferred);
                 if (f < 0) {
@@ -748,35 +867,21 @@ public final class MemoryManager {
         return f;
     }
 
-    /**
-     * A frame for user memory allocated in the fault path of {@code mm} on {@code cpu} (as
-     * {@link #handleFault} allocates, after the policy chose {@code preferred}): reclaim and OOM
-     * time accumulate in {@link #pending}; -1 when the OOM killer killed {@code mm}.
-     */
-    int allocFaultFrame(MmStruct mm, int preferred, int cpu, int cpuNode) {
-        faulting = mm;
-        fault.cpu = cpu;
-        int f = allocUserFrame(preferred, cpuNode);
-        faulting = null;
-        return f;
-    }
-
-    /** What a load from {@code node} costs a CPU of {@code cpuNode} (ns). */
-    long loadCost(int cpuNode, int node) {
-        return loadCost[cpuNode][node];
-    }
-
     /** __alloc_pages_slowpath for an order-0 GFP_HIGHUSER_MOVABLE allocation. */
     private int allocSlowpath(int preferred) {
         int retries = 0;
         while (true) {
             wakeAllKswapds();
-            int f = zonelist.allocPages(preferred, 0, MigrateType.MIGRATE_MOVABLE, Zonelist.NO_NODEMASK, Watermarks.WMARK_MIN);
+            int f = zonelist.allocPages(preferred, 0, MigrateType.MIGRATE_MOVABLE, allocNodemask, Watermarks.WMARK_MIN);
             if (f >= 0) {
                 return f;
             }
+            boolean progress = vmscan.tryToFreePages(preferred, fault.cpu);
+            if (!progress && pageCache.writeback.throttleReclaim()) {
+                continue; // reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): pages under writeback become reclaimable when written
+            }
             // should_reclaim_retry: no progress, or MAX_RECLAIM_RETRIES rounds that did not get a page, end in OOM
-            if (!vmscan.tryToFreePages(preferred, fault.cpu) || ++retries > Vmscan.MAX_RECLAIM_RETRIES) {
+            if (!progress || ++retries > Vmscan.MAX_RECLAIM_RETRIES) {
                 retries = 0;
                 outOfMemory();
                 if (faulting.oomKilled) {
@@ -854,25 +959,8 @@ public final class MemoryManager {
                 continue;
             }
             thp.exitVma(victim, vma);
-            int[] pte = vma.pte;
-            for (int i = 0; i < pte.length; i++) {
-                int e = pte[i];
-                if (Pte.isPresent(e)) {
-                    int f = Pte.frame(e);
-                    PglistData n = nodes[nodeOf(f)];
-                    pte[i] = Pte.NONE;
-                    n.lruvec.del(f);
-                    victim.rss--;
-                    frames.pins[f] = 0;
-                    freeUserFrame(n, f);
-                } else if (Pte.isSwap(e)) {
-                    pte[i] = Pte.NONE;
-                    swap.free(Pte.slot(e));
-                    victim.swapents--;
-                } else if (e != Pte.NONE) {
-                    pte[i] = Pte.NONE; // a hwpoison entry
-                }
-            }
+            pageCache.unmap.zapRange(vma, 0, vma.pte.length);
+            pageCache.unmap.detach(vma);
         }
         tlbs.mmExit(victim.pid);
         if (numab != null) {
@@ -887,11 +975,22 @@ public final class MemoryManager {
      * (OOM, or SIGBUS on a poisoned page).
      */
     long faultIn(MmStruct mm, VmArea vma, int p, int cpu) {
+        return faultIn(mm, vma, p, cpu, false);
+    }
+
+    /** As {@link #faultIn(MmStruct, VmArea, int, int)}; with {@code write}, a write-protected page is also unshared (FOLL_WRITE). */
+    long faultIn(MmStruct mm, VmArea vma, int p, int cpu, boolean write) {
         int e = vma.pte[p];
-        if (Pte.isPresent(e) || mm.killed()) {
+        if (mm.killed()) {
             return 0;
         }
-        return handleFault(mm, vma, p, e, cpu, topology.cpuNode(cpu));
+        if (Pte.isPresent(e)) {
+            if (write && vma.isRdonly(p)) {
+                return pageCache.wp.fault(mm, vma, p, Pte.frame(e), cpu, topology.cpuNode(cpu));
+            }
+            return 0;
+        }
+        return handleFault(mm, vma, p, e, cpu, topology.cpuNode(cpu), write);
     }
 
     // ------------------------------------------------------------------ GUP, mlock, migration, memory failure
@@ -930,6 +1029,23 @@ public final class MemoryManager {
      */
     public int pinUserPages(MmStruct mm, int vmaIndex, long from, int n, int cpu, int[] pages) {
         return gup().pinUserPages(mm, vmaIndex, from, n, cpu, pages);
+    }
+
+    /**
+     * get_user_pages_fast(addr, 1, 0) + put_page, as madvise(MADV_HWPOISON / MADV_SOFT_OFFLINE)
+     * uses it: faults page {@code page} of mapping {@code vmaIndex} in for reading (no FOLL_WRITE:
+     * a file page is not dirtied, a copy-on-write page not copied) and returns its frame; -1 when the
+     * page holds a hwpoison entry or the process died faulting it in.
+     */
+    public int getUserPage(MmStruct mm, int vmaIndex, long page, int cpu) {
+        VmArea vma = Mlock.range(mm, vmaIndex, page, 1);
+        int p = (int) page;
+        if (Pte.isHwpoison(vma.pte[p])) {
+            return -1;
+        }
+        faultIn(mm, vma, p, cpu, false);
+        int e = vma.pte[p];
+        return Pte.isPresent(e) ? Pte.frame(e) : -1;
     }
 
     /** unpin_user_pages of the first {@code n} frames of {@code pages}; see {@link Gup#unpinUserPages}. */
@@ -1010,6 +1126,131 @@ public final class MemoryManager {
     /** soft_offline_page(pfn) for a corrected error; see {@link MemoryFailure#softOfflinePage}. True on success. */
     public boolean softOfflinePage(int pfn, int cpu) {
         return memoryFailure().softOfflinePage(pfn, cpu);
+    }
+
+    // ------------------------------------------------------------------ files, fork, munmap, madvise, mbind (PageCache)
+
+    /**
+     * Declares file {@code name} of {@code pages} pages whose storage reads a page in
+     * {@code readNs} and completes a page write in {@code writeNs} ({@code < 0}: the cost model's
+     * {@code file.read} / {@code file.write}). Files a mapping names without a declaration are
+     * created with the mapping's size. Needs the lru reclaim mode.
+     */
+    public void addFile(String name, long pages, long readNs, long writeNs) {
+        pageCache.addFile(name, pages, readNs, writeNs);
+    }
+
+    /** Declares a named shmem object (a tmpfs file, a SysV segment) of {@code pages} pages that shmem mappings may name. */
+    public void addShmem(String name, long pages) {
+        pageCache.addShmem("shmem:" + name, name, pages);
+    }
+
+    /** The writeback sysctls: vm.dirty_background_ratio, vm.dirty_ratio (percent), dirty_expire and dirty_writeback intervals (ns; 0 = no periodic writeback). */
+    public void setWriteback(int dirtyBackgroundRatio, int dirtyRatio, long dirtyExpireNs, long dirtyWritebackIntervalNs) {
+        if (dirtyBackgroundRatio < 0 || dirtyBackgroundRatio > 100 || dirtyRatio < 1 || dirtyRatio > 100
+                || dirtyExpireNs < 0 || dirtyWritebackIntervalNs < 0) {
+            throw new IllegalArgumentException("bad writeback settings");
+        }
+        pageCache.writeback.settings = new Writeback.Settings(dirtyBackgroundRatio, dirtyRatio, dirtyExpireNs, dirtyWritebackIntervalNs);
+    }
+
+    /** A handle for read(2)/write(2) of file (or named shmem object) {@code name} ({@link #fileIo}); -1 if there is none. */
+    public int fileHandle(String name) {
+        AddressSpace as = pageCache.file(name);
+        return as == null ? -1 : pageCache.spaces.indexOf(as);
+    }
+
+    /** Pages of the file behind {@code handle}. */
+    public long filePages(int handle) {
+        return pageCache.spaces.get(handle).pages;
+    }
+
+    /**
+     * read(2) ({@code write == false}) or write(2) of page {@code page} of the file behind
+     * {@code handle} by a thread of {@code mm} on {@code cpu}, through the page cache; returns
+     * its simulated time (ns, at least 1). See {@link PageCache#fileIo}.
+     */
+    public long fileIo(MmStruct mm, int handle, long page, boolean write, int cpu) {
+        accesses.inc();
+        long c = pageCache.fileIo(mm, pageCache.spaces.get(handle), (int) page, write, cpu);
+        accessLatency.record(c);
+        return c;
+    }
+
+    /** fsync(2) of file {@code name} on {@code cpu}: returns its cost (ns); {@link #lastFsyncError()} says whether it failed. */
+    public long fsync(String name, int cpu) {
+        AddressSpace as = pageCache.file(name);
+        if (as == null) {
+            throw new IllegalArgumentException("no file '" + name + "'");
+        }
+        return pageCache.writeback.fsync(as, cpu);
+    }
+
+    /** What the last {@link #fsync} returned: 0, or -EIO (-5) after a write error on the file. */
+    public int lastFsyncError() {
+        return pageCache.writeback.lastFsyncError();
+    }
+
+    /** fork(2) of {@code parent} on {@code cpu} into a new process {@code name}; see {@link Fork}. Its cost: {@link #lastForkCost()}. */
+    public MmStruct fork(MmStruct parent, String name, int cpu) {
+        return pageCache.fork().fork(parent, name, cpu);
+    }
+
+    /** The cost (ns) of the last {@link #fork}. */
+    public long lastForkCost() {
+        return pageCache.fork().lastCost();
+    }
+
+    /** exit(2) of a process: its address space is torn down as at an OOM kill, without the kill. */
+    public void exit(MmStruct mm) {
+        if (mm.killed()) {
+            return;
+        }
+        mm.exited = true;
+        exitMmap(mm);
+    }
+
+    /** munmap(2) of pages [from, from + n) of mapping {@code vmaIndex}; see {@link Unmap#munmap}. Returns its cost (ns). */
+    public long munmap(MmStruct mm, int vmaIndex, long from, long n, int cpu) {
+        VmArea vma = Mlock.range(mm, vmaIndex, from, n);
+        return pageCache.unmap.munmap(vma, (int) from, (int) n, cpu);
+    }
+
+    /** madvise(MADV_DONTNEED) of pages [from, from + n) of mapping {@code vmaIndex}; see {@link Unmap#madviseDontneed}. */
+    public long madviseDontneed(MmStruct mm, int vmaIndex, long from, long n, int cpu) {
+        VmArea vma = Mlock.range(mm, vmaIndex, from, n);
+        return pageCache.unmap.madviseDontneed(vma, (int) from, (int) n, cpu);
+    }
+
+    /**
+     * mbind(2) of pages [from, from + n) of mapping {@code vmaIndex}: {@code mode} is one of
+     * {@code default}, {@code bind}, {@code preferred}, {@code interleave}; {@code nodemask} bit i =
+     * node i; {@code move} = MPOL_MF_MOVE. See {@link Mempolicy}. Returns its cost (ns).
+     */
+    public long mbind(MmStruct mm, int vmaIndex, long from, long n, String mode, long nodemask, boolean move, int cpu) {
+        VmArea vma = Mlock.range(mm, vmaIndex, from, n);
+        Mempolicy.Mode mo = Mempolicy.Mode.of(mode);
+        if (mo == null) {
+            throw new IllegalArgumentException("unknown mbind mode '" + mode + "'");
+        }
+        return pageCache.mempolicy().mbind(vma, (int) from, (int) n, mo, nodemask, move, false, cpu);
+    }
+
+    /**
+     * A driver allocates {@code pages} non-LRU movable pages on {@code node} (zsmalloc / balloon
+     * like; see {@link DriverPages}); returns their frames (-1 for those the node could not give).
+     */
+    public int[] allocMovableDriverPages(String driver, int node, int pages) {
+        return pageCache.drivers().allocMovable(driver, node, pages).pfns.clone();
+    }
+
+    /**
+     * migrate_pages of frame {@code pfn} to node {@code node}, as compaction would call it
+     * (migrate mode {@code sync}, or async: writeback fails instead of being waited for). Returns
+     * the node the page ends on, or -errno.
+     */
+    public int migrateFrame(int pfn, int node, boolean sync, int cpu) {
+        return migrate().migratePage(pfn, node, Migrate.Reason.SYSCALL, sync ? Migrate.Mode.SYNC : Migrate.Mode.ASYNC, cpu);
     }
 
     /**

@@ -17,18 +17,22 @@ import dev.ksim.engine.mm.zone.Zonelist;
  * <li>allocate the destination through the target node's zonelist
  *     ({@code alloc_migration_target}: move_pages with __GFP_THISNODE, soft offline anywhere,
  *     above the min watermark, no reclaim; none: {@code dst_alloc_fail}, -ENOMEM);</li>
- * <li>lock both and wait for writeback — no page is ever under writeback here (anon pages, swap
- *     out is synchronous), so {@code writeback} stays 0;</li>
- * <li>unmap: the reverse map names the one PTE of the page, which becomes a migration entry
- *     ({@link Pte#MIGRATION}), and the translation is shot down from the TLBs
- *     ({@link dev.ksim.engine.mm.tlb.Tlbs#flushTlbMmRange}, as reclaim's unmaps); a PTE the rmap
- *     walk cannot replace leaves the page mapped: {@code still_mapped};</li>
+ * <li>lock both and wait for writeback: a page-cache page under writeback
+ *     ({@link Writeback}) is waited for in {@link Mode#SYNC} (move_pages, mbind, soft offline: the
+ *     wait is added to the call's cost) and fails at once with -EBUSY, reason {@code writeback},
+ *     in {@link Mode#ASYNC} (compaction, NUMA balancing);</li>
+ * <li>unmap: the reverse-map walk ({@link Rmap}) replaces every PTE that maps the page — one, or
+ *     several for a page shared after fork or a page-cache page — with a migration entry
+ *     ({@link Pte#MIGRATION}) and shoots each translation down from its mm's TLBs
+ *     ({@link dev.ksim.engine.mm.tlb.Tlbs#flushTlbMmRange}); a mapping the walk cannot replace
+ *     leaves the page mapped: {@code still_mapped};</li>
  * <li>check the reference count: a pin ({@link Gup}) is a reference no mapping explains: the
  *     migration entry is removed again ({@code remove_migration_ptes} on the source) and the pass
  *     fails with -EAGAIN; after {@value #NR_MAX_MIGRATE_PAGES_RETRY} passes the page fails with
  *     {@code extra_ref}, -EBUSY;</li>
  * <li>copy contents and flags (referenced, swapbacked, mlocked, unevictable), switch the reverse
- *     map, restore the PTE to the new frame, put the new frame on the target node's list of the
+ *     map (and a page-cache page's slot in its file; its dirty/writeback marks are per index and
+ *     stay), restore the PTEs to the new frame, put the new frame on the target node's list of the
  *     same kind; the old frame is freed ({@code pgfree}) or, for a memory failure, retired.</li>
  * </ol>
  * A failed page goes back to the list it came from and its destination is freed. Counters count
@@ -54,6 +58,14 @@ final class Migrate {
     static final int EBUSY = 16;
     static final int ENODEV = 19;
     private static final int EAGAIN = 11;
+
+    /** enum migrate_mode: whether the migration may wait (for writeback). */
+    enum Mode {
+        /** MIGRATE_ASYNC (compaction, NUMA balancing): never waits; a page under writeback fails. */
+        ASYNC,
+        /** MIGRATE_SYNC (move_pages, mbind, soft offline): waits for writeback. */
+        SYNC
+    }
 
     /** Why a page is migrated (enum migrate_reason): decides the destination search and the old frame's fate. */
     enum Reason {
@@ -85,6 +97,7 @@ final class Migrate {
     private final LongCounter notIsolatable;
     private final LongCounter extraRef;
     private final LongCounter stillMapped;
+    private final LongCounter writeback;
     private final LongCounter dstAllocFail;
     private final LatencyHistogram latency;
     /** Cost accumulated by the current call. */
@@ -110,7 +123,7 @@ final class Migrate {
         notIsolatable = metrics.counter(MmMetrics.PGMIGRATE_FAIL_NOT_ISOLATABLE);
         extraRef = metrics.counter(MmMetrics.PGMIGRATE_FAIL_EXTRA_REF);
         stillMapped = metrics.counter(MmMetrics.PGMIGRATE_FAIL_STILL_MAPPED);
-        metrics.counter(MmMetrics.PGMIGRATE_FAIL_WRITEBACK);
+        writeback = metrics.counter(MmMetrics.PGMIGRATE_FAIL_WRITEBACK);
         dstAllocFail = metrics.counter(MmMetrics.PGMIGRATE_FAIL_DST_ALLOC_FAIL);
         metrics.counter(MmMetrics.PGMIGRATE_FAIL_THP_SPLIT);
         metrics.counter(MmMetrics.PGMIGRATE_FAIL_HUGETLB_UNSUPPORTED);
@@ -138,6 +151,9 @@ final class Migrate {
         cost = costCall;
         for (int i = 0; i < pages.length; i++) {
             int f = frameAt(mm, pages[i]);
+            if (f >= 0 && m.rmap.owner(f) instanceof DriverPages.PfnRegion) {
+                f = -EFAULT; // vma_migratable: a VM_PFNMAP | VM_IO mapping is never migrated
+            }
             if (f < 0) {
                 status[i] = f;
                 continue;
@@ -174,6 +190,55 @@ final class Migrate {
             }
         }
         return -EFAULT;
+    }
+
+    /**
+     * The non-LRU movable path (mm/migrate.c with {@code movable_operations}): the driver's
+     * isolate_page, a destination, then — the path never unmaps PTEs (migrate_folio_unmap returns
+     * before try_to_migrate for a folio not on the LRU) — a page the driver mapped into a process
+     * cannot move: {@code still_mapped}; otherwise the driver's migrate_page copies it and takes the
+     * new frame, and putback_page ends the isolation either way.
+     */
+    private int migrateMovable(DriverPages.MovableSet set, int f, int target, Reason reason, int cpu) {
+        int index = frames.rmapIndex[f];
+        if (!set.isolate(index)) {
+            notIsolatable.inc();
+            fail.inc();
+            return -EBUSY;
+        }
+        PglistData src = m.nodes[m.nodeOf(f)];
+        long nodemask = reason == Reason.SYSCALL ? 1L << target : Zonelist.NO_NODEMASK;
+        int nf = m.zonelist.allocPages(target, 0, MigrateType.MIGRATE_MOVABLE, nodemask, Watermarks.WMARK_MIN);
+        if (nf < 0) {
+            set.putback(index);
+            dstAllocFail.inc();
+            fail.inc();
+            return -ENOMEM;
+        }
+        int got = m.zonelist.lastNode();
+        m.countAlloc(nf, got, -1, -1);
+        if (m.rmap.mapcount(f) > 0) {
+            set.putback(index);
+            m.freeUserFrame(m.nodes[got], nf);
+            stillMapped.inc();
+            fail.inc();
+            return -EBUSY;
+        }
+        set.migrate(index, f, nf);
+        cost += costCopyPage;
+        m.rmap.move(f, nf);
+        frames.flags[nf] = 0;
+        if (reason == Reason.MEMORY_FAILURE) {
+            frames.flags[f] = (byte) PageFlags.PG_HWPOISON;
+            src.memMap.zoneOf(f).retirePage(f);
+        } else {
+            long before = m.pending;
+            m.freeUserFrame(src, f);
+            m.pending = before;
+        }
+        set.putback(index);
+        success.inc();
+        return got;
     }
 
     /**
@@ -235,14 +300,22 @@ final class Migrate {
      * the node it ends on or -errno. Adds the cost to the current call's.
      */
     int migratePage(int f, int target, Reason reason, int cpu) {
+        return migratePage(f, target, reason, Mode.SYNC, cpu);
+    }
+
+    /** As {@link #migratePage(int, int, Reason, int)} in migrate mode {@code mode}. */
+    int migratePage(int f, int target, Reason reason, Mode mode, int cpu) {
         byte[] flags = frames.flags;
         if (flags[f] < 0) { // a compound page: hugetlbfs or THP, moved whole (see Hugetlb, Thp)
             return m.hugetlb.isHugetlb(f) ? m.hugetlb.migrate(f, target, reason != Reason.SYSCALL, cpu)
                     : m.thp.migrate(f, target, reason, cpu);
         }
         PglistData src = m.nodes[m.nodeOf(f)];
-        // 1. isolate_lru_page
+        // 1. isolate_lru_page, or isolate_movable_page for a driver's non-LRU movable page
         if ((flags[f] & PageFlags.PG_LRU) == 0) {
+            if (m.rmap.owner(f) instanceof DriverPages.MovableSet set) {
+                return migrateMovable(set, f, target, reason, cpu);
+            }
             notIsolatable.inc();
             fail.inc();
             return -EBUSY;
@@ -263,38 +336,46 @@ final class Migrate {
         m.countAlloc(nf, got, -1, -1);
         long pendingBefore = m.pending;
         cost += m.hardeningAllocated(got, nf);
-        // 3. folio_lock both, folio_wait_writeback: nothing is ever under writeback here
-        VmArea vma = m.vmas[frames.rmapVma[f]];
-        int idx = frames.rmapIndex[f];
-        long vpn = vma.startVpn + idx;
+        // 3. folio_lock both, folio_wait_writeback
         int rc = -EAGAIN;
         boolean pinned = false;
+        boolean underWriteback = m.pageCache.writeback.isUnderWriteback(f);
+        if (underWriteback && mode == Mode.ASYNC) {
+            rc = -EBUSY;
+        } else if (underWriteback) {
+            cost += m.pageCache.writeback.waitOn(f);
+        }
         for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && rc == -EAGAIN; pass++) {
-            // 4. try_to_migrate: the rmap walk replaces the mapping PTE with a migration entry
-            if (vma.pte[idx] != Pte.present(f) || unmapRefusal != null && unmapRefusal.test(f)) {
+            // 4. try_to_migrate: the rmap walk replaces every mapping PTE with a migration entry
+            if (unmapRefusal != null && unmapRefusal.test(f)) {
                 rc = -EBUSY; // the walk could not unmap it: folio_mapped() still
                 break;
             }
-            vma.pte[idx] = Pte.MIGRATION;
-            m.numaMoved(vma, idx, src.nodeId, src.nodeId); // the restored PTE is not PROT_NONE
-            cost += m.tlbs.flushTlbMmRange(cpu, vma.mm.pid, vpn, 1);
+            cost += m.rmap.unmap(f, Pte.MIGRATION, cpu);
+            if (m.rmap.mapcount(f) > 0) {
+                m.rmap.restore(f);
+                rc = -EBUSY; // the walk could not unmap it: folio_mapped() still
+                break;
+            }
+            for (int k = 0; k < m.rmap.count(); k++) {
+                m.numaMoved(m.rmap.vma(k), m.rmap.index(k), src.nodeId, src.nodeId); // the restored PTEs are not PROT_NONE
+            }
             // 5. folio_migrate_mapping: the refcount must be what the mappings explain
             if (frames.pins[f] > 0) {
-                vma.pte[idx] = Pte.present(f); // remove_migration_ptes(src, src)
+                m.rmap.restore(f); // remove_migration_ptes(src, src)
                 pinned = true;
                 continue;
             }
-            // 6. copy contents and flags; 7. switch the mapping and restore the PTE
+            // 6. copy contents and flags; 7. switch the mapping and restore the PTEs
             cost += costCopyPage;
-            vma.pte[idx] = Pte.present(nf);
-            frames.rmapVma[nf] = vma.id;
-            frames.rmapIndex[nf] = idx;
             frames.flags[nf] = (byte) (flags[f] & (PageFlags.PG_SWAPBACKED | PageFlags.PG_REFERENCED
                     | PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE));
+            m.rmap.move(f, nf);
+            m.rmap.restore(nf);
             m.nodes[got].lruvec.add(nf, lru);
-            m.numaMoved(vma, idx, src.nodeId, got);
-            frames.rmapVma[f] = FrameTable.FREE;
-            frames.rmapIndex[f] = 0;
+            for (int k = 0; k < m.rmap.count(); k++) {
+                m.numaMoved(m.rmap.vma(k), m.rmap.index(k), src.nodeId, got);
+            }
             if (reason == Reason.MEMORY_FAILURE) {
                 frames.flags[f] = (byte) PageFlags.PG_HWPOISON; // page_handle_poison: never back to the buddy
                 src.memMap.zoneOf(f).retirePage(f);
@@ -309,6 +390,8 @@ final class Migrate {
             if (rc == -EAGAIN && pinned) {
                 extraRef.inc();
                 rc = -EBUSY;
+            } else if (underWriteback && mode == Mode.ASYNC) {
+                writeback.inc();
             } else {
                 stillMapped.inc();
             }

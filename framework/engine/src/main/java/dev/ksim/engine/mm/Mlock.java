@@ -4,17 +4,18 @@ import dev.ksim.engine.metrics.LongCounter;
 import dev.ksim.engine.metrics.MetricsRegistry;
 
 /**
- * mlock / munlock of a range of an anonymous mapping (mm/mlock.c): locked pages carry
+ * mlock / munlock of a range of a mapping (mm/mlock.c): locked pages carry
  * {@link PageFlags#PG_MLOCKED} and sit on their node's unevictable list, which reclaim never
  * scans, so they are never swapped or demoted.
  *
  * <p>Contract: {@link #mlock} populates the range first ({@code __mm_populate}: absent pages are
  * faulted in, charged to the caller), then moves each page not yet locked from its evictable list
  * to the unevictable one ({@code unevictable_pgs_mlocked}). {@link #munlock} puts each locked page
- * back on the inactive anon list ({@code unevictable_pgs_munlocked}). A page is locked at most
- * once (one mapper per anon page, so the kernel's mlock_count is 0 or 1). A transparent huge page
- * the range covers whole is locked as one folio (the counters count its 512 pages); one it covers in
- * part is split first; hugetlbfs pages are on no LRU and are left as they are. Locked pages stay
+ * back on the inactive list of its kind ({@code unevictable_pgs_munlocked}). A page is locked at
+ * most once: ksim keeps no per-VMA VM_LOCKED nor the kernel's mlock_count, so munlock through one
+ * mapper of a shared page unlocks it for all, and a copy-on-write copy is not locked. A transparent
+ * huge page the range covers whole is locked as one folio (the counters count its 512 pages); one
+ * it covers in part is split first; hugetlbfs pages are on no LRU and are left as they are. Locked pages stay
  * migratable ({@link Migrate} keeps the flag and the list). RLIMIT_MEMLOCK is not modelled.
  * Only in the {@code lru} reclaim mode: strict-lru keeps one exact list per node.
  * Counters are registered on first use, so runs that never mlock report none of them.
@@ -65,8 +66,8 @@ final class Mlock {
                 continue; // mlock_pte_range skips zone-device folios
             }
             int f = m.thp.lruFolio(Pte.frame(e), from, n, cpu); // a THP's head, or -1 for hugetlbfs
-            if (f < 0 || (flags[f] & PageFlags.PG_MLOCKED) != 0) {
-                continue;
+            if (f < 0 || (flags[f] & PageFlags.PG_MLOCKED) != 0 || (flags[f] & PageFlags.PG_LRU) == 0) {
+                continue; // locked already, or not an LRU page (a PFNMAP driver frame: VM_SPECIAL is never locked)
             }
             Lruvec lv = m.nodes[m.nodeOf(f)].lruvec;
             lv.del(f);
@@ -90,13 +91,13 @@ final class Mlock {
                 continue;
             }
             int f = m.thp.lruFolio(Pte.frame(e), from, n, 0);
-            if (f < 0 || (flags[f] & PageFlags.PG_MLOCKED) == 0) {
+            if (f < 0 || (flags[f] & PageFlags.PG_MLOCKED) == 0 || (flags[f] & PageFlags.PG_LRU) == 0) {
                 continue;
             }
             Lruvec lv = m.nodes[m.nodeOf(f)].lruvec;
             lv.del(f);
             flags[f] = (byte) (flags[f] & ~(PageFlags.PG_MLOCKED | PageFlags.PG_UNEVICTABLE));
-            lv.add(f, Lruvec.LRU_INACTIVE_ANON);
+            lv.add(f, Lruvec.lruOf(flags[f])); // the inactive list of its kind (anon, or file for a page-cache page)
             munlocked.add(Lruvec.folioNrPages(flags[f]));
         }
     }

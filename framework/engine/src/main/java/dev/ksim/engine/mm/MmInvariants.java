@@ -9,18 +9,25 @@ import java.util.List;
  * <ol>
  * <li>{@code mm.frames}: every frame of a node is absent or offline (memory hotplug: then it is
  *     nobody's) or belongs to one of its zones and is either free
- *     (not allocated in the buddy allocator, unmapped, no flags) or a user page (an allocated
- *     order-0 block mapped by exactly one PTE); the free lists themselves are checked by
+ *     (not allocated in the buddy allocator, unmapped, no flags) or an allocated order-0 block
+ *     that is an anonymous page (mapped by at least one PTE, or isolated by a migrate_vma in
+ *     flight), a page-cache page (mapped by any number) or a driver's frame; the free lists themselves are checked by
  *     {@link dev.ksim.engine.mm.zone.ZoneInvariants};</li>
- * <li>{@code mm.rmap}: PTE → frame → reverse map agree both ways, and each process's rss and
- *     swapents equal its present and swapped PTEs;</li>
- * <li>{@code mm.lru}: each node's LRU lists hold exactly that node's user frames, once, with
- *     consistent links; each frame's flags (PG_lru, PG_active, PG_swapbacked, PG_unevictable)
+ * <li>{@code mm.rmap}: PTE → frame → reverse map agree both ways ({@link Rmap}): every present PTE
+ *     maps a frame whose reverse map names that PTE's anon family (or file, or PFNMAP region) and
+ *     page; every frame's reverse map resolves (an anonymous page is mapped by a member of its
+ *     family, a page-cache page is its file's entry, a PFNMAP frame its region's); and the walk
+ *     finds exactly the PTEs that map each frame; each process's rss and swapents equal its present
+ *     (PFNMAP's special PTEs excepted) and swapped PTEs; a dead process or a detached mapping has no
+ *     PTE, and a munmap hole holds none;</li>
+ * <li>{@code mm.lru}: each node's LRU lists hold exactly that node's anonymous and page-cache
+ *     frames (never a driver's frame), once, with consistent links; each frame's flags (PG_lru, PG_active, PG_swapbacked, PG_unevictable)
  *     name the list it is on, and each list's count ({@code nr_inactive_anon} …) equals its
  *     length; strict-lru uses one list;</li>
  * <li>{@code mm.nr_free}: each node's nr_free_pages (the sum of its zones') equals a recount of
  *     its free frames;</li>
- * <li>{@code mm.swap}: used swap slots equal swapped PTEs, one PTE per used slot;</li>
+ * <li>{@code mm.swap}: each used slot's reference count equals the swap PTEs and shmem page-cache
+ *     entries that hold it, and every such reference names a used slot;</li>
  * <li>{@code mm.pins}: every pin count is >= 0; a pinned frame is a mapped user page or retired —
  *     never free (a pinned page is never reclaimed or migrated away, which would free it);
  *     PG_mlocked and PG_unevictable agree on every frame on an LRU;</li>
@@ -55,6 +62,7 @@ final class MmInvariants {
         r.register(InvariantCheck.of("mm.pins", v -> pins(m, v)));
         r.register(InvariantCheck.of("mm.migration", v -> migration(m, v)));
         r.register(InvariantCheck.of("mm.hwpoison", v -> hwpoison(m, v)));
+        PageCacheInvariants.register(m, r);
     }
 
     /** Whether {@code f} belongs to a buddy zone of {@code n} (not ZONE_DEVICE, not offline or absent). */
@@ -158,7 +166,8 @@ final class MmInvariants {
                 if (free && (order >= 0 || refs[f] != 0 || t.flags[f] != 0)) {
                     v.add("free frame " + f + " is " + (order >= 0 ? "allocated (order " + order + ")" : "free")
                             + " in " + z.name() + ", mapped by " + refs[f] + " PTEs, flags " + t.flags[f]);
-                } else if (!free && (order != 0 || refs[f] != 1) && !(isolated != null && isolated[f] && refs[f] == 0 && order == 0)) {
+                } else if (!free && (order != 0 || Rmap.isAnon(t.rmapVma[f]) && refs[f] < 1)
+                        && !(isolated != null && isolated[f] && refs[f] == 0 && order == 0)) {
                     v.add("user frame " + f + " is " + (order < 0 ? "not allocated" : "an order-" + order + " block")
                             + " in " + z.name() + " and mapped by " + refs[f] + " PTEs");
                 }
@@ -171,17 +180,25 @@ final class MmInvariants {
         for (MmStruct mm : m.processes) {
             long present = 0;
             long swapped = 0;
+            long ptes = 0;
             for (VmArea vma : mm.vmas) {
+                boolean special = vma.kind == dev.ksim.engine.model.MappingKind.PFNMAP;
                 for (int i = 0; i < vma.pte.length; i++) {
                     int e = vma.pte[i];
+                    if (e != Pte.NONE) {
+                        ptes++;
+                        if (vma.detached || vma.isHole(i)) {
+                            v.add("pid " + mm.pid + " " + vma.name + "[" + i + "] holds PTE " + e + " in an unmapped range");
+                        }
+                    }
                     if (Pte.isPresent(e)) {
-                        if (vma.kind != dev.ksim.engine.model.MappingKind.HUGETLB) {
-                            present++; // hugetlbfs pages are not in rss
+                        if (!special && vma.kind != dev.ksim.engine.model.MappingKind.HUGETLB) {
+                            present++; // PFNMAP driver frames and hugetlbfs pages are not in rss
                         }
                         int f = Pte.frame(e);
-                        if (f < t.frames && (t.rmapVma[f] != vma.id || t.rmapIndex[f] != i)) {
+                        if (f < t.frames && !reverseMapNames(m, f, vma, i)) {
                             v.add("pid " + mm.pid + " " + vma.name + "[" + i + "] maps frame " + f
-                                    + " whose reverse map says vma " + t.rmapVma[f] + " page " + t.rmapIndex[f]);
+                                    + " whose reverse map says " + describe(m, f));
                         }
                     } else if (Pte.isSwap(e)) {
                         swapped++;
@@ -196,26 +213,77 @@ final class MmInvariants {
             if (swapped != mm.swapents) {
                 v.add("pid " + mm.pid + " swapents " + mm.swapents + " but " + swapped + " swap PTEs");
             }
-            if (mm.oomKilled && (present != 0 || swapped != 0)) {
-                v.add("OOM-killed pid " + mm.pid + " still has " + present + " present and " + swapped + " swapped pages");
+            if (mm.killed() && ptes != 0) {
+                v.add((mm.oomKilled ? "OOM-killed" : "dead") + " pid " + mm.pid + " still has " + ptes + " PTEs ("
+                        + present + " present, " + swapped + " swapped)");
             }
         }
+        int[] refs = pteRefs(m, v);
         for (int f = 0; f < t.frames; f++) {
             int id = t.rmapVma[f];
             if (id == FrameTable.FREE) {
                 continue;
             }
-            if (id < 0 || id >= m.vmas.length) {
-                v.add("frame " + f + " reverse-maps to unknown vma " + id);
+            int idx = t.rmapIndex[f];
+            if (id >= m.vmas.length || id < 0 && -2 - id >= m.rmap.owners.size()) {
+                v.add("frame " + f + " reverse-maps to unknown " + (id >= 0 ? "vma " + id : "owner " + (-2 - id)));
                 continue;
             }
-            VmArea vma = m.vmas[id];
-            int idx = t.rmapIndex[f];
-            if (idx < 0 || idx >= vma.pte.length || vma.pte[idx] != Pte.present(f) && !m.device.entryStandsFor(vma, idx, f)) {
-                v.add("frame " + f + " reverse-maps to pid " + vma.mm.pid + " " + vma.name + "[" + idx
-                        + "] which does not map it");
+            if (id >= 0) {
+                if (m.rmap.mapcount(f) == 0 && !m.device.entryStandsFor(m.vmas[id], idx, f)) {
+                    v.add("anonymous frame " + f + " reverse-maps to pid " + m.vmas[id].mm.pid + " " + m.vmas[id].name + "[" + idx
+                            + "], but no mapping of its family maps it there");
+                }
+            } else {
+                PageOwner o = m.rmap.owner(f);
+                if (o instanceof AddressSpace as) {
+                    if (idx < 0 || idx >= as.pages || as.entry(idx) != Pte.present(f)) {
+                        v.add("page-cache frame " + f + " reverse-maps to '" + as.name + "' page " + idx + ", whose entry is "
+                                + (idx >= 0 && idx < as.pages ? as.entry(idx) : "out of range"));
+                    }
+                } else if (o instanceof DriverPages.PfnRegion r) {
+                    if (idx < 0 || idx >= r.pfns.length || r.pfns[idx] != f) {
+                        v.add("driver frame " + f + " reverse-maps to region '" + r.name + "' page " + idx + ", which holds another frame");
+                    }
+                } else if (o instanceof DriverPages.MovableSet ms) {
+                    if (idx < 0 || idx >= ms.pfns.length || ms.pfns[idx] != f) {
+                        v.add("movable driver frame " + f + " reverse-maps to '" + ms.name + "' page " + idx + ", which holds another frame");
+                    } else if (ms.isIsolated(idx)) {
+                        v.add("movable driver frame " + f + " of '" + ms.name + "' is still isolated outside a migration");
+                    }
+                }
+            }
+            if (refs[f] != m.rmap.mapcount(f)) {
+                v.add("frame " + f + " is mapped by " + refs[f] + " PTEs, but the reverse-map walk finds " + m.rmap.mapcount(f));
             }
         }
+    }
+
+    /** Whether frame {@code f}'s reverse map names page {@code i} of {@code vma}. */
+    private static boolean reverseMapNames(MemoryManager m, int f, VmArea vma, int i) {
+        FrameTable t = m.frames;
+        int id = t.rmapVma[f];
+        if (t.rmapIndex[f] != i || id == FrameTable.FREE) {
+            return false;
+        }
+        if (id >= 0) {
+            return id < m.vmas.length && m.vmas[id].anon == vma.anon;
+        }
+        return vma.owner != null && vma.owner.id == -2 - id;
+    }
+
+    private static String describe(MemoryManager m, int f) {
+        int id = m.frames.rmapVma[f];
+        int idx = m.frames.rmapIndex[f];
+        if (id == FrameTable.FREE) {
+            return "free";
+        }
+        if (id >= 0) {
+            return id < m.vmas.length ? "vma " + id + " (family of pid " + m.vmas[id].mm.pid + " " + m.vmas[id].name + ") page " + idx
+                    : "unknown vma " + id;
+        }
+        PageOwner o = -2 - id < m.rmap.owners.size() ? m.rmap.owners.get(-2 - id) : null;
+        return (o == null ? "unknown owner " + (-2 - id) : "'" + o.name + "'") + " page " + idx;
     }
 
     static void lru(MemoryManager m, List<String> v) {
@@ -241,6 +309,8 @@ final class MmInvariants {
                     }
                     if (t.rmapVma[f] == FrameTable.FREE) {
                         v.add("free frame " + f + " is on the " + list);
+                    } else if (Rmap.isOwned(t.rmapVma[f]) && !(m.rmap.owner(f) instanceof AddressSpace)) {
+                        v.add("driver frame " + f + " (" + m.rmap.owner(f).name + ") is on the " + list);
                     }
                     int b = t.flags[f];
                     if ((b & PageFlags.PG_LRU) == 0 || Lruvec.lruOf(b) != lru) {
@@ -262,7 +332,8 @@ final class MmInvariants {
                 }
             }
             for (int f = n.startPfn; f < n.startPfn + n.spannedPages; f++) {
-                if (t.rmapVma[f] != FrameTable.FREE && !seen[f] && !(isolated != null && isolated[f]) && !m.device.isDeviceFrame(f)
+                boolean lruPage = Rmap.isAnon(t.rmapVma[f]) || m.rmap.owner(f) instanceof AddressSpace;
+                if (lruPage && !seen[f] && !(isolated != null && isolated[f]) && !m.device.isDeviceFrame(f)
                         && !LargePageInvariants.compoundFrame(m, f)) {
                     v.add("user frame " + f + " of node" + n.nodeId + " is on no LRU list");
                 }
@@ -294,35 +365,52 @@ final class MmInvariants {
     static void swap(MemoryManager m, List<String> v) {
         SwapDevice s = m.swap;
         int[] refs = new int[s.slots];
-        long swapPtes = 0;
+        long refsTotal = 0;
         for (VmArea vma : m.vmas) {
             for (int i = 0; i < vma.pte.length; i++) {
                 int e = vma.pte[i];
                 if (Pte.isSwap(e)) {
-                    swapPtes++;
-                    int slot = Pte.slot(e);
-                    if (slot >= s.slots) {
-                        v.add("pid " + vma.mm.pid + " " + vma.name + "[" + i + "] points at swap slot " + slot + " beyond the device");
-                        continue;
-                    }
-                    if (!s.used[slot]) {
-                        v.add("pid " + vma.mm.pid + " " + vma.name + "[" + i + "] points at free swap slot " + slot);
-                    }
-                    refs[slot]++;
+                    refsTotal += swapRef(s, refs, e, v, "pid " + vma.mm.pid + " " + vma.name + "[" + i + "]");
+                }
+            }
+        }
+        for (AddressSpace as : m.pageCache.spaces) {
+            for (int i = 0; i < as.pages; i++) {
+                int e = as.entry(i);
+                if (Pte.isSwap(e)) {
+                    refsTotal += swapRef(s, refs, e, v, "shmem '" + as.name + "' page " + i);
                 }
             }
         }
         long marked = 0;
+        long held = 0;
         for (int slot = 0; slot < s.slots; slot++) {
             if (s.used[slot]) {
                 marked++;
-                if (refs[slot] != 1) {
-                    v.add("used swap slot " + slot + " is referenced by " + refs[slot] + " PTEs");
+                held += s.refs[slot];
+                if (refs[slot] != s.refs[slot]) {
+                    v.add("used swap slot " + slot + " has " + s.refs[slot] + " references but " + refs[slot] + " swap entries hold it");
                 }
+            } else if (s.refs[slot] != 0) {
+                v.add("free swap slot " + slot + " has reference count " + s.refs[slot]);
             }
         }
-        if (s.nrUsed != swapPtes || marked != s.nrUsed) {
-            v.add("swap: " + s.nrUsed + " slots counted used, " + marked + " marked used, " + swapPtes + " swap PTEs");
+        if (s.nrUsed != marked || held != refsTotal) {
+            v.add("swap: " + s.nrUsed + " slots counted used, " + marked + " marked used holding " + held + " references, "
+                    + refsTotal + " swap entries");
         }
+    }
+
+    private static int swapRef(SwapDevice s, int[] refs, int e, List<String> v, String where) {
+        int slot = Pte.slot(e);
+        if (slot >= s.slots) {
+            v.add(where + " points at swap slot " + slot + " beyond the device");
+            return 0;
+        }
+        if (!s.used[slot]) {
+            v.add(where + " points at free swap slot " + slot);
+        }
+        refs[slot]++;
+        return 1;
     }
 }

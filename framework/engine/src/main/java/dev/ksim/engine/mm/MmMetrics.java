@@ -148,6 +148,43 @@ public final class MmMetrics {
     public static final String MANAGED_PAGES = "managed_pages";
     /** Histogram: simulated time of each migrate_vma call (setup to finalize) and each eviction, ns. */
     public static final String MIGRATE_VMA_LATENCY = "migrate_vma_latency";
+    /** KiB read from storage into the page cache (major file faults, read(2) misses); /proc/vmstat counts KiB. */
+    public static final String PGPGIN = "pgpgin";
+    /** KiB written back from the page cache to storage. */
+    public static final String PGPGOUT = "pgpgout";
+    /** Pages read / written with read(2) / write(2) through the page cache (ksim; /proc/PID/io counts bytes). */
+    public static final String FILE_READS = "file_reads";
+    public static final String FILE_WRITES = "file_writes";
+    /** Write faults that copied a page: copy-on-write after fork or of a private file page (ksim; the kernel has none). */
+    public static final String COW_FAULT = "cow_fault";
+    /** Write-protect faults that reused the page (wp_page_reuse). */
+    public static final String PGREUSE = "pgreuse";
+    /** Processes killed by SIGSEGV: a reference to a range munmap removed (ksim). */
+    public static final String SIGSEGV = "sigsegv";
+    /** Pages scanned / reclaimed from the anon and the file LRU lists. */
+    public static final String PGSCAN_ANON = "pgscan_anon";
+    public static final String PGSCAN_FILE = "pgscan_file";
+    public static final String PGSTEAL_ANON = "pgsteal_anon";
+    public static final String PGSTEAL_FILE = "pgsteal_file";
+    /** Dirty file pages reclaim wrote back itself (pageout, NR_VMSCAN_WRITE). */
+    public static final String NR_VMSCAN_WRITE = "nr_vmscan_write";
+    /** Dirty file pages reclaim left to the flusher, marked for immediate reclaim once written (NR_VMSCAN_IMMEDIATE). */
+    public static final String NR_VMSCAN_IMMEDIATE_RECLAIM = "nr_vmscan_immediate_reclaim";
+    /** balance_dirty_pages pauses of writers over the dirty limit, and their total time (ns) (ksim). */
+    public static final String DIRTY_THROTTLE = "dirty_throttle";
+    public static final String DIRTY_THROTTLE_NS = "dirty_throttle_ns";
+    /** fsync calls, and those that returned -EIO (a write error recorded on the file) (ksim). */
+    public static final String FSYNC = "fsync";
+    public static final String FSYNC_EIO = "fsync_eio";
+    /** fork calls and the PTEs they copied (ksim). */
+    public static final String FORK = "fork";
+    public static final String FORK_PTE_COPIED = "fork_pte_copied";
+    /** Per-node page-cache gauges: cached file + shmem pages, shmem pages, dirty, under writeback, mapped. */
+    public static final String NR_FILE_PAGES = "nr_file_pages";
+    public static final String NR_SHMEM = "nr_shmem";
+    public static final String NR_DIRTY = "nr_dirty";
+    public static final String NR_WRITEBACK = "nr_writeback";
+    public static final String NR_MAPPED = "nr_mapped";
 
     /**
      * Metrics of pinning, mlock, migration and memory failure: registered when a run first uses the
@@ -158,7 +195,8 @@ public final class MmMetrics {
             PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_NOT_ISOLATABLE, PGMIGRATE_FAIL_EXTRA_REF,
             PGMIGRATE_FAIL_STILL_MAPPED, PGMIGRATE_FAIL_WRITEBACK, PGMIGRATE_FAIL_DST_ALLOC_FAIL, PGMIGRATE_FAIL_THP_SPLIT,
             PGMIGRATE_FAIL_HUGETLB_UNSUPPORTED, MEMORY_FAILURE_RECOVERED, MEMORY_FAILURE_FAILED, MEMORY_FAILURE_IGNORED,
-            MEMORY_FAILURE_DELAYED, MEMORY_FAILURE_SIGBUS, SOFT_OFFLINE_SUCCESS, SOFT_OFFLINE_FAIL, MEMORY_FAILURE_UNHANDLED);
+            MEMORY_FAILURE_DELAYED, MEMORY_FAILURE_SIGBUS, SOFT_OFFLINE_SUCCESS, SOFT_OFFLINE_FAIL, MEMORY_FAILURE_UNHANDLED, FORK,
+            FORK_PTE_COPIED);
 
     /**
      * Metrics of device memory (migrate_vma, migrate_to_ram, eviction) and memory hotplug:
@@ -195,6 +233,8 @@ public final class MmMetrics {
             NUMA_HIT, NUMA_MISS, NUMA_FOREIGN, NUMA_LOCAL, NUMA_OTHER, PGALLOC, PGALLOC_NORMAL, PGALLOC_MOVABLE, PGFREE,
             PGSCAN_KSWAPD, PGSTEAL_KSWAPD, PGSCAN_DIRECT, PGSTEAL_DIRECT, PGACTIVATE, PGDEACTIVATE, PGROTATED,
             PGDEMOTE_KSWAPD, PGDEMOTE_DIRECT, ALLOCSTALL, PAGEOUTRUN, SWAP_USED,
+            PGPGIN, PGPGOUT, FILE_READS, FILE_WRITES, COW_FAULT, PGREUSE, SIGSEGV, PGSCAN_ANON, PGSCAN_FILE, PGSTEAL_ANON,
+            PGSTEAL_FILE, NR_VMSCAN_WRITE, NR_VMSCAN_IMMEDIATE_RECLAIM, DIRTY_THROTTLE, DIRTY_THROTTLE_NS, FSYNC, FSYNC_EIO,
             Tlbs.NR_TLB_REMOTE_FLUSH, Tlbs.NR_TLB_REMOTE_FLUSH_RECEIVED, Tlbs.NR_TLB_LOCAL_FLUSH_ONE,
             Tlbs.NR_TLB_LOCAL_FLUSH_ALL, Tlbs.TLB_HIT_L1, Tlbs.TLB_HIT_STLB, Tlbs.TLB_MISS,
             Tlbs.TLB_IPI_HANDLER_NS);
@@ -202,7 +242,7 @@ public final class MmMetrics {
     /** Per-node metrics every run reports, one set per node. */
     public static final List<String> NODE_METRICS = List.of(NR_FREE_PAGES, NR_PAGES, NUMA_HIT, NUMA_MISS,
             NUMA_FOREIGN, NUMA_LOCAL, NUMA_OTHER, NR_INACTIVE_ANON, NR_ACTIVE_ANON, NR_INACTIVE_FILE, NR_ACTIVE_FILE,
-            NR_UNEVICTABLE, UNUSABLE_INDEX);
+            NR_UNEVICTABLE, UNUSABLE_INDEX, NR_FILE_PAGES, NR_SHMEM, NR_DIRTY, NR_WRITEBACK, NR_MAPPED);
 
     /** Latency histograms every run reports. */
     public static final List<String> HISTOGRAMS = List.of(FAULT_LATENCY, ACCESS_LATENCY);

@@ -15,6 +15,10 @@ public final class MmStruct {
     boolean oomKilled;
     /** Killed with SIGBUS after touching a hwpoisoned page ({@link MemoryFailure}). */
     boolean sigbusKilled;
+    /** Killed with SIGSEGV after touching a range munmap removed ({@link Unmap}). */
+    boolean sigsegvKilled;
+    /** Exited (exit(2)): its memory is gone, like a killed process's. */
+    boolean exited;
 
     MmStruct(int pid, String name) {
         this.pid = pid;
@@ -55,8 +59,13 @@ public final class MmStruct {
         return sigbusKilled;
     }
 
-    /** Whether the process was killed (OOM or SIGBUS): its threads stop and its memory is gone. */
+    /** Whether the process died of SIGSEGV touching an unmapped range. */
+    public boolean sigsegvKilled() {
+        return sigsegvKilled;
+    }
+
+    /** Whether the process was killed (OOM, SIGBUS or SIGSEGV) or exited: its threads stop and its memory is gone. */
     public boolean killed() {
-        return oomKilled || sigbusKilled;
+        return oomKilled || sigbusKilled || sigsegvKilled || exited;
     }
 }

@@ -29,6 +29,23 @@ public final class VmArea {
     int[] numaInfo;
     /** The mapping has an explicit memory policy: NUMA balancing leaves it alone ({@code vma_policy_mof}). */
     boolean explicitPolicy;
+    /** The anonymous pages' family ({@link AnonVma}): this VMA and its fork copies. */
+    AnonVma anon;
+    /** What a non-anonymous mapping maps (a file's or shmem's page cache, a driver region), else null. */
+    PageOwner owner;
+    /**
+     * Write-protected pages, one bit per page ({@code !pte_write}): a store to a present page whose
+     * bit is set takes a write-protect fault (copy-on-write, or dirtying a shared file page). The
+     * kernel keeps the bit in the PTE; ksim keeps it beside the page table, which costs 1 bit per
+     * virtual page and nothing per frame.
+     */
+    final long[] rdonly;
+    /** Pages unmapped by munmap (VMA holes); null until the first munmap. An access there is SIGSEGV. */
+    long[] holes;
+    /** Unmapped entirely (munmap of every page, or its process exited): out of every reverse-map list. */
+    boolean detached;
+    /** The mbind policy of ranges of the mapping ({@link Mempolicy}), or null. */
+    Mempolicy.Ranges policy;
 
     VmArea(int id, MmStruct mm, int index, String name, int pages, long startVpn) {
         this(id, mm, index, name, pages, startVpn, MappingKind.ANON);
@@ -42,6 +59,36 @@ public final class VmArea {
         this.pte = new int[pages];
         this.startVpn = startVpn;
         this.kind = kind;
+        this.rdonly = new long[(pages + 63) >>> 6];
+    }
+
+    /** Whether page {@code p} is write-protected. */
+    boolean isRdonly(int p) {
+        return (rdonly[p >>> 6] & 1L << p) != 0;
+    }
+
+    void setRdonly(int p, boolean wp) {
+        if (wp) {
+            rdonly[p >>> 6] |= 1L << p;
+        } else {
+            rdonly[p >>> 6] &= ~(1L << p);
+        }
+    }
+
+    /** Whether page {@code p} lies in a hole munmap left. */
+    boolean isHole(int p) {
+        long[] h = holes;
+        return h != null && (h[p >>> 6] & 1L << p) != 0;
+    }
+
+    /** Whether page {@code p} is write-protected (the PTE's write bit clear). */
+    public boolean writeProtected(int page) {
+        return isRdonly(page);
+    }
+
+    /** The page cache or driver this mapping maps, null for an anonymous one. */
+    public String ownerName() {
+        return owner == null ? null : owner.name;
     }
 
     /** What the mapping maps. */

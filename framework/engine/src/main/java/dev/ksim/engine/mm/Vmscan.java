@@ -83,6 +83,10 @@ final class Vmscan {
     final LongCounter pgdemoteDirect;
     final LongCounter allocstall;
     final LongCounter pageoutrun;
+    final LongCounter pgscanAnon;
+    final LongCounter pgscanFile;
+    final LongCounter pgstealAnon;
+    final LongCounter pgstealFile;
 
     Vmscan(MemoryManager m, MetricsRegistry metrics) {
         this.m = m;
@@ -98,6 +102,10 @@ final class Vmscan {
         pgdemoteDirect = metrics.counter(MmMetrics.PGDEMOTE_DIRECT);
         allocstall = metrics.counter(MmMetrics.ALLOCSTALL);
         pageoutrun = metrics.counter(MmMetrics.PAGEOUTRUN);
+        pgscanAnon = metrics.counter(MmMetrics.PGSCAN_ANON);
+        pgscanFile = metrics.counter(MmMetrics.PGSCAN_FILE);
+        pgstealAnon = metrics.counter(MmMetrics.PGSTEAL_ANON);
+        pgstealFile = metrics.counter(MmMetrics.PGSTEAL_FILE);
     }
 
     // ------------------------------------------------------------------ strict-lru
@@ -235,6 +243,7 @@ final class Vmscan {
             }
             sc.nrScanned++;
             (sc.kswapd ? pgscanKswapd : pgscanDirect).inc();
+            (lru == LRU_INACTIVE_ANON ? pgscanAnon : pgscanFile).inc();
             int b = frames.flags[f];
             if ((b & PageFlags.PG_REFERENCED) != 0) {
                 frames.flags[f] = (byte) (b & ~PageFlags.PG_REFERENCED);
@@ -251,7 +260,11 @@ final class Vmscan {
             if (b < 0 && m.thp.shrink(node, f, lru, sc) != Thp.SPLIT) {
                 continue; // a THP kept, or reclaimed whole; a split one goes on as a 4 KiB page
             }
-            if (node.demotionTarget >= 0 && demote(node, f, sc)) {
+            if (Rmap.isOwned(frames.rmapVma[f])) {
+                if (!m.pageCache.reclaim.shrinkFolio(node, f, lru, sc)) { // a page-cache page: PageCacheReclaim
+                    continue;
+                }
+            } else if (node.demotionTarget >= 0 && demote(node, f, sc)) {
                 (sc.kswapd ? pgdemoteKswapd : pgdemoteDirect).inc();
             } else if (m.swap.nrUsed < m.swap.slots) {
                 swapOut(node, f, sc);
@@ -262,21 +275,21 @@ final class Vmscan {
             }
             sc.nrReclaimed++;
             (sc.kswapd ? pgstealKswapd : pgstealDirect).inc();
+            (lru == LRU_INACTIVE_ANON ? pgstealAnon : pgstealFile).inc();
         }
     }
 
-    /** Unmaps {@code victim} (on {@code node}'s LRU) to a new swap slot and frees its frame. */
+    /**
+     * Unmaps anonymous {@code victim} (on {@code node}'s LRU) from every PTE of its family to a new
+     * swap slot (one slot reference per PTE) and frees its frame.
+     */
     void swapOut(PglistData node, int victim, ScanControl sc) {
         int slot = m.swap.alloc();
-        VmArea vma = m.vmas[frames.rmapVma[victim]];
-        int idx = frames.rmapIndex[victim];
-        vma.pte[idx] = Pte.swap(slot);
-        m.numaUnmapped(vma, idx);
-        vma.mm.rss--;
-        vma.mm.swapents++;
         m.pswpout.inc();
-        sc.costNs += m.costSwapWrite + m.costReclaimUnmap
-                + m.tlbs.flushTlbMmRange(sc.cpu, vma.mm.pid, vma.startVpn + idx, 1);
+        sc.costNs += m.costSwapWrite + m.costReclaimUnmap + m.rmap.unmap(victim, Pte.swap(slot), sc.cpu);
+        for (int k = 1; k < m.rmap.count(); k++) {
+            m.swap.dup(slot);
+        }
         node.lruvec.del(victim);
         long before = m.pending;
         m.freeUserFrame(node, victim);
@@ -289,7 +302,7 @@ final class Vmscan {
      * min watermark, no reclaim: GFP_NOWAIT | __GFP_THISNODE) takes the page's contents and
      * mapping; the old frame is freed. False (nothing changed) when the target has no free page.
      */
-    private boolean demote(PglistData node, int victim, ScanControl sc) {
+    boolean demote(PglistData node, int victim, ScanControl sc) {
         int target = node.demotionTarget;
         PglistData t = m.nodes[target];
         if (t.belowLow()) {
@@ -300,15 +313,15 @@ final class Vmscan {
             return false;
         }
         m.countAlloc(nf, target, -1, -1);
-        VmArea vma = m.vmas[frames.rmapVma[victim]];
-        int idx = frames.rmapIndex[victim];
-        vma.pte[idx] = Pte.present(nf);
-        m.numaMoved(vma, idx, node.nodeId, target);
-        frames.rmapVma[nf] = vma.id;
-        frames.rmapIndex[nf] = idx;
-        frames.flags[nf] = (byte) PageFlags.PG_SWAPBACKED;
-        t.lruvec.add(nf, LRU_INACTIVE_ANON);
-        sc.costNs += m.costDemote + m.tlbs.flushTlbMmRange(sc.cpu, vma.mm.pid, vma.startVpn + idx, 1);
+        // unmap every mapper to a migration entry, move the reverse map (and a page-cache slot), remap
+        sc.costNs += m.costDemote + m.rmap.unmap(victim, Pte.MIGRATION, sc.cpu);
+        m.rmap.move(victim, nf);
+        m.rmap.restore(nf);
+        frames.flags[nf] = (byte) (frames.flags[victim] & PageFlags.PG_SWAPBACKED);
+        t.lruvec.add(nf, Lruvec.lruOf(frames.flags[nf]));
+        for (int k = 0; k < m.rmap.count(); k++) {
+            m.numaMoved(m.rmap.vma(k), m.rmap.index(k), node.nodeId, target);
+        }
         long before = m.pending;
         sc.costNs += m.hardeningAllocated(target, nf);
         node.lruvec.del(victim);

@@ -12,7 +12,7 @@ package dev.ksim.engine.model;
  * <li>{@link Action#POISON}, {@link Action#SOFT_OFFLINE}: page {@code from} of {@code mapping}
  *     of {@code process} ({@code pages} = 1), as madvise(MADV_HWPOISON / MADV_SOFT_OFFLINE);</li>
  * <li>{@link Action#POISON_FREE}: a free buddy page of {@code node} ({@code process} and
- *     {@code mapping} null).</li>
+ *     {@code mapping} null);</li>
  * <li>{@link Action#MIGRATE_VMA}: pages [{@code from}, {@code from + pages}) of {@code mapping} of
  *     {@code process} into the device memory of {@code node}, the driver skipping every
  *     {@code skipEvery}-th collected page (0: none);</li>
@@ -26,19 +26,39 @@ package dev.ksim.engine.model;
  * <li>{@link Action#COMPACT}: compaction of every zone of {@code node} ({@code /proc/sys/vm/compact_memory},
  *     per node {@code /sys/devices/system/node/nodeN/compact}); {@code process} and {@code mapping} null;</li>
  * <li>{@link Action#NR_HUGEPAGES}: {@code node}'s hugetlbfs pool is resized to {@code pages} huge pages
- *     (writing {@code nr_hugepages} of the node); {@code process} and {@code mapping} null.</li>
+ *     (writing {@code nr_hugepages} of the node); {@code process} and {@code mapping} null;</li>
+ * <li>{@link Action#MUNMAP}, {@link Action#MADVISE_DONTNEED}: pages [{@code from}, {@code from + pages})
+ *     of {@code mapping} of {@code process};</li>
+ * <li>{@link Action#MBIND}: the same range; {@code text} is the mode ({@code bind},
+ *     {@code preferred}, {@code interleave}, {@code default}), {@code nodemask} its nodes (bit i =
+ *     node i), {@code flag} MPOL_MF_MOVE;</li>
+ * <li>{@link Action#FORK}: {@code process} forks a child named {@code text};</li>
+ * <li>{@link Action#EXIT}: {@code text} (the process itself or a child it forked) exits;</li>
+ * <li>{@link Action#FSYNC}: {@code process} fsyncs file {@code text}.</li>
  * </ul>
  *
  * @param pages {@link #WHOLE_MAPPING} = from {@code from} to the end of the mapping
  */
 public record EventSpec(long atNs, Action action, String process, String mapping, long from, long pages, int node,
-                        String zone, int skipEvery, SourceRef where) {
+                        String zone, int skipEvery, SourceRef where, String text, long nodemask, boolean flag) {
     /** {@link #pages} value meaning "to the end of the mapping". */
     public static final long WHOLE_MAPPING = -1;
 
-    /** An action without a zone or a skip period. */
+    /** An action without a zone, a skip period, text, nodemask or flag. */
     public EventSpec(long atNs, Action action, String process, String mapping, long from, long pages, int node, SourceRef where) {
-        this(atNs, action, process, mapping, from, pages, node, null, 0, where);
+        this(atNs, action, process, mapping, from, pages, node, null, 0, where, null, 0L, false);
+    }
+
+    /** A device or hotplug action: with a zone and a skip period. */
+    public EventSpec(long atNs, Action action, String process, String mapping, long from, long pages, int node,
+                     String zone, int skipEvery, SourceRef where) {
+        this(atNs, action, process, mapping, from, pages, node, zone, skipEvery, where, null, 0L, false);
+    }
+
+    /** A munmap/madvise/mbind/fork/exit/fsync action: with text, nodemask and flag. */
+    public EventSpec(long atNs, Action action, String process, String mapping, long from, long pages, int node,
+                     SourceRef where, String text, long nodemask, boolean flag) {
+        this(atNs, action, process, mapping, from, pages, node, null, 0, where, text, nodemask, flag);
     }
 
     /** What an event does, named as the kernel interface it models. */
@@ -76,7 +96,19 @@ public record EventSpec(long atNs, Action action, String process, String mapping
         /** Compaction of a node's zones on demand (compact_memory). */
         COMPACT("compact"),
         /** Resizing a node's hugetlbfs pool (nr_hugepages). */
-        NR_HUGEPAGES("hugepages");
+        NR_HUGEPAGES("hugepages"),
+        /** munmap(2) of a range. */
+        MUNMAP("munmap"),
+        /** madvise(MADV_DONTNEED) of a range. */
+        MADVISE_DONTNEED("madvise"),
+        /** mbind(2) of a range. */
+        MBIND("mbind"),
+        /** fork(2): a child process sharing the parent's memory copy-on-write. */
+        FORK("fork"),
+        /** exit(2) of a process (itself or a child it forked). */
+        EXIT("exit"),
+        /** fsync(2) of a file. */
+        FSYNC("fsync");
 
         private final String word;
 
@@ -92,7 +124,7 @@ public record EventSpec(long atNs, Action action, String process, String mapping
         /** Whether it names a process's mapping. */
         public boolean onMapping() {
             return this != POISON_FREE && this != EVICT && this != ADD_MEMORY && this != OFFLINE_MEMORY
-                    && this != COMPACT && this != NR_HUGEPAGES;
+                    && this != COMPACT && this != NR_HUGEPAGES && this != FORK && this != EXIT && this != FSYNC;
         }
     }
 }

@@ -25,6 +25,8 @@ import java.util.Map;
  *                         a model with ipc runs the IPC simulation and may have no machine
  * @param events           timed actions on the memory manager (pin, mlock, move_pages, memory
  *                         failure ...), in declaration order; the run performs them in time order
+ * @param files            files declared with {@code file('name') { }} (sizes, storage latencies)
+ * @param writeback        the writeback sysctls ({@code machine { writeback { } }})
  */
 public record ScenarioModel(
         String name,
@@ -41,7 +43,18 @@ public record ScenarioModel(
         List<ExpectationSpec> expectations,
         SourceRef source,
         dev.ksim.engine.ipc.IpcSpec ipc,
-        List<EventSpec> events) {
+        List<EventSpec> events,
+        List<FileSpec> files,
+        WritebackSpec writeback) {
+
+    /** A model without declared files and with the kernel's writeback settings. */
+    public ScenarioModel(String name, String description, String variant, Map<String, Object> params, MachineSpec machine,
+                         List<ProcessSpec> processes, PluginRef migrationPolicy, PluginRef hardening, long durationNs,
+                         long sampleIntervalNs, Map<String, Long> costOverrides, List<ExpectationSpec> expectations,
+                         SourceRef source, dev.ksim.engine.ipc.IpcSpec ipc, List<EventSpec> events) {
+        this(name, description, variant, params, machine, processes, migrationPolicy, hardening, durationNs, sampleIntervalNs,
+                costOverrides, expectations, source, ipc, events, List.of(), WritebackSpec.DEFAULT);
+    }
 
     /** A model without timed events. */
     public ScenarioModel(String name, String description, String variant, Map<String, Object> params, MachineSpec machine,
@@ -67,11 +80,15 @@ public record ScenarioModel(
         costOverrides = Map.copyOf(costOverrides);
         expectations = List.copyOf(expectations);
         events = events == null ? List.of() : List.copyOf(events);
+        files = files == null ? List.of() : List.copyOf(files);
+        if (writeback == null) {
+            writeback = WritebackSpec.DEFAULT;
+        }
     }
 
     /** The same model with {@code events} as its timed actions. */
     public ScenarioModel withEvents(List<EventSpec> newEvents) {
         return new ScenarioModel(name, description, variant, params, machine, processes, migrationPolicy, hardening, durationNs,
-                sampleIntervalNs, costOverrides, expectations, source, ipc, newEvents);
+                sampleIntervalNs, costOverrides, expectations, source, ipc, newEvents, files, writeback);
     }
 }

@@ -51,6 +51,7 @@ public final class ScenarioValidator {
         validateProcesses(m, machine, out);
         validateEvents(m, machine, out);
         DeviceValidator.validateEvents(m, machine, out);
+        PageCacheValidator.validate(m, machine, out);
         for (Map.Entry<String, Long> e : new java.util.TreeMap<>(m.costOverrides()).entrySet()) {
             if (!CostModel.keys().contains(e.getKey())) {
                 out.add(new Diagnostic(top, "unknown cost '" + e.getKey() + "'" + Suggestions.didYouMean(e.getKey(), CostModel.keys())));
@@ -334,7 +335,12 @@ public final class ScenarioValidator {
                     out.add(new Diagnostic(tw, "thread '" + t.name() + "' runs on CPU " + t.cpu() + ", but the machine has CPUs 0.."
                             + (machine.cpus() - 1)));
                 }
-                if (t.mapping() == null || !mappingNames.contains(t.mapping())) {
+                if (t.file() != null) {
+                    if (t.mapping() != null) {
+                        out.add(new Diagnostic(tw, "thread '" + t.name() + "' names both mapping '" + t.mapping() + "' and file '"
+                                + t.file() + "'; a thread either references a mapping or reads and writes a file"));
+                    }
+                } else if (t.mapping() == null || !mappingNames.contains(t.mapping())) {
                     out.add(new Diagnostic(tw, "thread '" + t.name() + "' touches unknown mapping '" + t.mapping()
                             + "' of process '" + p.name() + "'"
                             + (t.mapping() == null ? "" : Suggestions.didYouMean(t.mapping(), mappingNames))));
@@ -354,16 +360,18 @@ public final class ScenarioValidator {
     }
 
     /** Kinds of mapping the memory manager simulates today; the others are rejected at check time. */
-    static final java.util.EnumSet<MappingKind> SUPPORTED_MAPPING_KINDS = java.util.EnumSet.of(MappingKind.ANON, MappingKind.HUGETLB);
+    static final java.util.EnumSet<MappingKind> SUPPORTED_MAPPING_KINDS = java.util.EnumSet.of(MappingKind.ANON,
+            MappingKind.FILE_PRIVATE, MappingKind.FILE_SHARED, MappingKind.SHMEM, MappingKind.HUGETLB, MappingKind.PFNMAP);
 
     /** A file-backed kind names a file, the others none; the kind must be one the engine simulates. */
     private static void checkMappingKind(MappingSpec map, SourceRef mw, List<Diagnostic> out) {
         MappingKind kind = map.kind();
         if (kind.fileBacked() && (map.file() == null || map.file().isEmpty())) {
             out.add(new Diagnostic(mw, "mapping '" + map.name() + "' of kind '" + kind.key() + "' needs the file it maps: file: 'name'"));
-        } else if (!kind.fileBacked() && map.file() != null) {
+        } else if (!kind.fileBacked() && kind != MappingKind.SHMEM && map.file() != null) {
             out.add(new Diagnostic(mw, "mapping '" + map.name() + "' of kind '" + kind.key() + "' maps no file; file: is only for "
-                    + MappingKind.FILE_PRIVATE.key() + " and " + MappingKind.FILE_SHARED.key()));
+                    + MappingKind.FILE_PRIVATE.key() + ", " + MappingKind.FILE_SHARED.key() + " and " + MappingKind.SHMEM.key()
+                    + " (a named shmem object)"));
         }
         if (!SUPPORTED_MAPPING_KINDS.contains(kind)) {
             List<String> ok = new ArrayList<>();
@@ -421,6 +429,9 @@ public final class ScenarioValidator {
                 continue;
             }
             ProcessSpec p = e.process() == null ? null : processes.get(e.process());
+            if (p == null && e.process() != null && PageCacheValidator.forkChild(m, e.process()) != null) {
+                p = processes.get(PageCacheValidator.forkRoot(m, e.process()));
+            }
             if (p == null) {
                 out.add(new Diagnostic(w, word + " names unknown process '" + e.process() + "'"
                         + (e.process() == null ? "" : Suggestions.didYouMean(e.process(), processes.keySet()))));
@@ -439,9 +450,10 @@ public final class ScenarioValidator {
                         + (e.mapping() == null ? "" : Suggestions.didYouMean(e.mapping(), mappingNames))));
                 continue;
             }
-            if (word.equals("madvise") && map.kind() != MappingKind.ANON) {
-                out.add(new Diagnostic(w, "madvise of mapping '" + map.name() + "' of kind '" + map.kind().key()
-                        + "': ksim simulates madvise on anonymous mappings only"));
+            if (word.equals("madvise") && e.action() != EventSpec.Action.MADVISE_DONTNEED && map.kind() != MappingKind.ANON) {
+                out.add(new Diagnostic(w, "madvise " + e.action().name().substring("MADVISE_".length()).toLowerCase(java.util.Locale.ROOT)
+                        + " of mapping '" + map.name() + "' of kind '" + map.kind().key()
+                        + "': ksim simulates the huge page advice and pageout on anonymous mappings only"));
                 continue;
             }
             String key = p.name() + "\0" + map.name();

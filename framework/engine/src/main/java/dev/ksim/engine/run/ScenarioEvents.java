@@ -45,7 +45,12 @@ import java.util.Map;
  *     process's first thread's CPU);</li>
  * <li>{@code addMemory} and {@code offlineMemory} are memory hotplug (a udev rule or an
  *     administrator writing to sysfs; for device memory its driver): on CPU 0, charged to no thread
- *     ({@link MemoryManager#addMemory}, {@link MemoryManager#offlineMemory}).</li>
+ *     ({@link MemoryManager#addMemory}, {@link MemoryManager#offlineMemory});</li>
+ * <li>{@code fork}, {@code munmap}, {@code madvise}, {@code mbind} and {@code fsync} are system
+ *     calls of the process, on its first thread's CPU and charged to that thread; {@code fork}
+ *     makes the child a target of later actions (it has the parent's mappings and no thread; its
+ *     own actions run on the parent's first CPU and are charged to nobody); {@code exit} ends a
+ *     process (its threads stop, its memory is freed as at exit) and costs nothing.</li>
  * </ul>
  * An action on a process that has already died (OOM or SIGBUS) does nothing: its mappings are
  * gone, and the pins it held were dropped at exit. Poisoning a page that already holds a
@@ -118,7 +123,8 @@ final class ScenarioEvents implements EventHandler {
             }
             return;
         }
-        if (!e.action().onMapping()) {
+        if (e.action() == EventSpec.Action.EVICT || e.action() == EventSpec.Action.ADD_MEMORY
+                || e.action() == EventSpec.Action.OFFLINE_MEMORY) {
             machineAction(e);
             return;
         }
@@ -128,6 +134,27 @@ final class ScenarioEvents implements EventHandler {
         }
         if (t.mm().killed()) {
             return;
+        }
+        switch (e.action()) {
+            case FORK -> {
+                MmStruct child = memory.fork(t.mm(), e.text(), t.cpu());
+                charge(t, now, memory.lastForkCost());
+                targets.put(e.text(), new Target(child, t.mappings(), null, t.cpu()));
+                return;
+            }
+            case EXIT -> {
+                Target who = e.text() == null ? t : targets.get(e.text());
+                if (who != null) {
+                    memory.exit(who.mm());
+                }
+                return;
+            }
+            case FSYNC -> {
+                charge(t, now, memory.fsync(e.text(), t.cpu()));
+                return;
+            }
+            default -> {
+            }
         }
         int vma = t.vma(e.mapping());
         long pagesOfVma = t.mm().vma(vma).pages();
@@ -163,6 +190,9 @@ final class ScenarioEvents implements EventHandler {
                 charge(t, now, memory.movePages(t.mm().pid(), vpns, nodes, new int[(int) n], t.cpu()));
             }
             case MIGRATE_VMA -> memory.migrateVma(t.mm(), vma, e.from(), n, e.node(), e.skipEvery(), t.cpu());
+            case MUNMAP -> charge(t, now, memory.munmap(t.mm(), vma, e.from(), n, t.cpu()));
+            case MADVISE_DONTNEED -> charge(t, now, memory.madviseDontneed(t.mm(), vma, e.from(), n, t.cpu()));
+            case MBIND -> charge(t, now, memory.mbind(t.mm(), vma, e.from(), n, e.text(), e.nodemask(), e.flag(), t.cpu()));
             case POISON, SOFT_OFFLINE -> {
                 int pfn = faultIn(t, vma, e.from());
                 if (pfn < 0) {
@@ -205,8 +235,8 @@ final class ScenarioEvents implements EventHandler {
     }
 
     /**
-     * madvise_inject_error's get_user_pages_fast + put_page: faults page {@code page} in and
-     * returns its frame; -1 when it holds a hwpoison entry already or the process died faulting.
+     * madvise_inject_error's get_user_pages_fast + put_page: faults page {@code page} in for reading
+     * and returns its frame; -1 when it holds a hwpoison entry already or the process died faulting.
      * A page in device memory is not faulted back (that would move it to RAM): the error hits the
      * device frame behind it, as an error reported by the device at that address would.
      */
@@ -219,12 +249,7 @@ final class ScenarioEvents implements EventHandler {
         if (behind >= 0 && memory.isDeviceFrame(behind)) {
             return behind;
         }
-        int[] frame = new int[1];
-        if (memory.pinUserPages(t.mm(), vma, page, 1, t.cpu(), frame) != 1) {
-            return -1;
-        }
-        memory.unpinUserPages(frame, 1);
-        return frame[0];
+        return memory.getUserPage(t.mm(), vma, page, t.cpu());
     }
 
     private static void charge(Target t, long now, long ns) {

@@ -164,6 +164,29 @@ final class SimulationRun {
                 dev.ksim.engine.mm.MmSettings.of(model.machine()));
         memory.attach(queue, clock);
         memory.registerInvariants(invariants);
+        for (dev.ksim.engine.model.FileSpec f : model.files()) {
+            memory.addFile(f.name(), pagesOf(f.sizeBytes()), f.readLatencyNs(), f.writeLatencyNs());
+        }
+        // files and named shmem objects that mappings name without a file() declaration: as large as their largest mapping
+        Map<String, Long> undeclared = new java.util.LinkedHashMap<>();
+        Map<String, Boolean> shmem = new java.util.HashMap<>();
+        for (ProcessSpec p : model.processes()) {
+            for (MappingSpec m : p.mappings()) {
+                if (m.file() != null && model.files().stream().noneMatch(f -> f.name().equals(m.file()))) {
+                    undeclared.merge(m.file(), pagesOf(m.sizeBytes()), Math::max);
+                    shmem.put(m.file(), m.kind() == dev.ksim.engine.model.MappingKind.SHMEM);
+                }
+            }
+        }
+        for (Map.Entry<String, Long> e : undeclared.entrySet()) {
+            if (shmem.get(e.getKey())) {
+                memory.addShmem(e.getKey(), e.getValue());
+            } else {
+                memory.addFile(e.getKey(), e.getValue(), -1, -1);
+            }
+        }
+        dev.ksim.engine.model.WritebackSpec wb = model.writeback();
+        memory.setWriteback(wb.dirtyBackgroundRatio(), wb.dirtyRatio(), wb.dirtyExpireNs(), wb.dirtyWritebackIntervalNs());
 
         if (!model.events().isEmpty()) {
             // a scenario with timed events reports their mechanisms' metrics from the start, 0 or not
@@ -183,13 +206,15 @@ final class SimulationRun {
             String[] names = new String[p.mappings().size()];
             long[] pages = new long[names.length];
             dev.ksim.engine.model.MappingKind[] kinds = new dev.ksim.engine.model.MappingKind[names.length];
+            String[] files = new String[names.length];
             for (int i = 0; i < names.length; i++) {
                 MappingSpec m = p.mappings().get(i);
                 names[i] = m.name();
                 pages[i] = pagesOf(m.sizeBytes());
                 kinds[i] = m.kind();
+                files[i] = m.file();
             }
-            MmStruct mm = memory.createProcess(p.name(), names, pages, kinds);
+            MmStruct mm = memory.createProcess(p.name(), names, pages, kinds, files);
             for (int i = 0; i < names.length; i++) {
                 if (p.mappings().get(i).explicitPolicy()) {
                     memory.setExplicitPolicy(mm, i);
@@ -203,13 +228,15 @@ final class SimulationRun {
             int firstThread = threads.size();
             for (int ti = 0; ti < threadCount; ti++) {
                 ThreadSpec t = p.threads().get(ti);
-                int vma = indexOf(names, t.mapping());
+                int file = t.file() == null ? -1 : memory.fileHandle(t.file());
+                int vma = file >= 0 ? -1 : indexOf(names, t.mapping());
+                long range = file >= 0 ? memory.filePages(file) : pages[vma];
                 String component = p.name() + "." + t.name() + ".workload";
                 WorkloadGenerator generator = plugins.instantiate(t.workload(), WorkloadGenerator.class, services,
-                        component, Map.of(AccessRange.class, new AccessRange(pages[vma], ti, threadCount),
+                        component, Map.of(AccessRange.class, new AccessRange(range, ti, threadCount),
                                 PageTraces.class, traces));
                 memory.addCpu(mm, t.cpu());
-                threads.add(new SimThread(p.name() + "." + t.name(), mm, vma, t.cpu(), generator, t.workload().id(),
+                threads.add(new SimThread(p.name() + "." + t.name(), mm, vma, file, t.cpu(), generator, t.workload().id(),
                         t.accesses(), model.durationNs(), memory, queue, tasks));
                 startNs.add(t.startNs());
             }

@@ -10,8 +10,9 @@ import dev.ksim.spi.PluginKind;
 import dev.ksim.spi.workload.WorkloadGenerator;
 
 /**
- * A simulated thread pinned to one CPU, referencing one mapping of its process with a workload
- * generator. It runs as an event source: each event is a quantum of references, ending once the
+ * A simulated thread pinned to one CPU, referencing one mapping of its process (or reading and
+ * writing one file through the page cache) with a workload generator; a reference is a store when
+ * the workload marks it {@link WorkloadGenerator#WRITE}. It runs as an event source: each event is a quantum of references, ending once the
  * thread's own time has passed the event time plus {@link #QUANTUM_NS} (or after
  * {@link #QUANTUM_MAX_REFS} references); the thread then re-schedules itself at its own time.
  * Each reference advances the thread's time by what the memory manager charges for it.
@@ -39,6 +40,8 @@ public final class SimThread implements EventHandler {
     private final String name;
     private final MmStruct mm;
     private final int vma;
+    /** The file a file I/O thread reads and writes ({@link MemoryManager#fileHandle}), -1 for a thread on a mapping. */
+    private final int file;
     private final long pages;
     private final int cpu;
     private final WorkloadGenerator workload;
@@ -57,10 +60,21 @@ public final class SimThread implements EventHandler {
      */
     public SimThread(String name, MmStruct mm, int vma, int cpu, WorkloadGenerator workload, String workloadId,
                      long budget, long endNs, MemoryManager memory, EventQueue queue, TaskStats stats) {
+        this(name, mm, vma, -1, cpu, workload, workloadId, budget, endNs, memory, queue, stats);
+    }
+
+    /**
+     * A thread on mapping {@code vma} ({@code file < 0}) or, with {@code file >= 0}, a file I/O
+     * thread: each reference is a read(2) — a write(2) when the workload marks it
+     * {@link WorkloadGenerator#WRITE} — of one page of that file ({@link MemoryManager#fileIo}).
+     */
+    public SimThread(String name, MmStruct mm, int vma, int file, int cpu, WorkloadGenerator workload, String workloadId,
+                     long budget, long endNs, MemoryManager memory, EventQueue queue, TaskStats stats) {
         this.name = name;
         this.mm = mm;
         this.vma = vma;
-        this.pages = mm.vma(vma).pages();
+        this.file = file;
+        this.pages = file >= 0 ? memory.filePages(file) : mm.vma(vma).pages();
         this.cpu = cpu;
         this.workload = workload;
         this.workloadId = workloadId;
@@ -106,11 +120,13 @@ public final class SimThread implements EventHandler {
                 exit();
                 break;
             }
+            boolean write = (page & WorkloadGenerator.WRITE) != 0;
+            page &= ~WorkloadGenerator.WRITE;
             if (page < 0 || page >= pages) {
                 throw new PluginCrashException(PluginKind.WORKLOAD_GENERATOR, workloadId,
                         "nextPage (thread " + name + ") returned page " + page + ", outside [0, " + pages + ")", null);
             }
-            timeNs += memory.access(mm, vma, page, cpu);
+            timeNs += file < 0 ? memory.access(mm, vma, page, cpu, write) : memory.fileIo(mm, file, page, write, cpu);
             done++;
             refs++;
         }

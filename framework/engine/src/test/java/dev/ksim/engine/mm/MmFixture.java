@@ -55,6 +55,35 @@ final class MmFixture {
         }, MmSettings.of(dev.ksim.engine.model.ReclaimMode.LRU));
     }
 
+    private dev.ksim.engine.sim.EventQueue queue;
+    private dev.ksim.engine.sim.SimulationClock clock;
+    private dev.ksim.engine.sim.EventLoop loop;
+
+    /** Attaches an event loop (kswapd, the flusher, writeback completions run on it); see {@link #advanceTo}. */
+    MmFixture withLoop() {
+        queue = new dev.ksim.engine.sim.EventQueue();
+        clock = new dev.ksim.engine.sim.SimulationClock();
+        loop = new dev.ksim.engine.sim.EventLoop(clock, queue);
+        mm.attach(queue, clock);
+        return this;
+    }
+
+    /** Runs every event before {@code t} and moves the clock to {@code t}. */
+    void advanceTo(long t) {
+        queue.schedule(t, 100, now -> { });
+        loop.run(t + 1, 0, null);
+    }
+
+    long now() {
+        return clock.nowNs();
+    }
+
+    /** A process with one mapping of {@code kind} ({@code file} for file kinds and named shmem, else null). */
+    MmStruct process(String name, long pages, dev.ksim.engine.model.MappingKind kind, String file) {
+        return mm.createProcess(name, new String[] {"m"}, new long[] {pages}, new dev.ksim.engine.model.MappingKind[] {kind},
+                new String[] {file});
+    }
+
     MmStruct process(String name, long pages) {
         return mm.createProcess(name, new String[] {"heap"}, new long[] {pages});
     }

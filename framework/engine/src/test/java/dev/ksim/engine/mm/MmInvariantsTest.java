@@ -41,9 +41,9 @@ class MmInvariantsTest {
         MmFixture fx = populated();
         assertEquals(List.of(), fx.violations());
         fx.invariants.checkAll("end");
-        // 8 mm checks + 3 huge page checks + 4 zone checks for each of the two ZONE_NORMALs + 4 TLB checks
-        // + the strict-lru order of each node
-        assertEquals(8 + 3 + 2 * 4 + 4 + 2, fx.invariants.report().checked());
+        // 8 mm checks + 3 huge page checks + 3 page-cache checks + 4 zone checks for each of the two ZONE_NORMALs
+        // + 4 TLB checks + the strict-lru order of each node
+        assertEquals(8 + 3 + 3 + 2 * 4 + 4 + 2, fx.invariants.report().checked());
     }
 
     @Test

@@ -140,6 +140,7 @@ class PinMlockTest {
         fx.mm.mlock(p, 0, 0, 1, 0);
         fx.mm.movePages(p.pid(), new long[] {p.vma(0).startVpn()}, new int[] {1}, new int[1], 0);
         fx.mm.memoryFailure(0, 0);
+        fx.mm.fork(p, "child", 0);
         for (String name : MmMetrics.ON_USE_COUNTERS) {
             assertTrue(fx.metrics.finalValues().containsKey(name), name + " not reported once used");
         }

@@ -434,4 +434,17 @@ class ThpTest {
         assertEquals(0, fx.counter(LargePageMetrics.THP_FAULT_ALLOC));
         assertEquals(1, p.rss());
     }
+
+    @Test
+    void forkSplitsATransparentHugePageAndSharesItsBasePages() {
+        MmFixture fx = always(0);
+        MmStruct p = process(fx, "p", NR);
+        fx.mm.access(p, 0, 0, 0);
+        assertEquals(1, fx.counter(LargePageMetrics.THP_FAULT_ALLOC));
+        MmStruct child = fx.mm.fork(p, "child", 0);
+        assertEquals(1, fx.counter(LargePageMetrics.THP_SPLIT_PAGE), "fork split the THP (ksim does not share PMDs)");
+        assertEquals(NR, child.rss(), "the child shares every base page");
+        assertEquals(Pte.frame(p.vma(0).pte(7)), Pte.frame(child.vma(0).pte(7)));
+        assertEquals(List.of(), fx.violations());
+    }
 }

@@ -152,9 +152,9 @@ class SimulationTest {
         ScenarioModel m = pressured().build();
         RunResult end = Simulation.run(m, 5, PLUGINS, RunOptions.DEFAULT);
         RunResult periodic = Simulation.run(m, 5, PLUGINS, new RunOptions(100));
-        // 8 mm checks + 3 huge page checks + 4 zone checks per ZONE_NORMAL (2 nodes) + 4 TLB checks
+        // 8 mm checks + 3 huge page checks + 3 page-cache checks + 4 zone checks per ZONE_NORMAL (2 nodes) + 4 TLB checks
         // + the strict-lru order of each node
-        int perCheck = 8 + 3 + 2 * 4 + 4 + 2;
+        int perCheck = 8 + 3 + 3 + 2 * 4 + 4 + 2;
         assertEquals(perCheck, end.invariants().checked(), "the memory checks once at the end");
         assertTrue(periodic.invariants().checked() > perCheck * 10, "checked " + periodic.invariants().checked());
         assertEquals(0, periodic.invariants().checked() % perCheck);

@@ -35,7 +35,7 @@ public final class SystemPackages {
             "dev.ksim.spi.ipc", "0.2.0",
             "dev.ksim.spi.mm", "0.1.0",
             "dev.ksim.spi.security", "0.1.0",
-            "dev.ksim.spi.workload", "0.2.0");
+            "dev.ksim.spi.workload", "0.3.0");
     static final List<String> SLF4J_PACKAGES = List.of("org.slf4j", "org.slf4j.event", "org.slf4j.helpers", "org.slf4j.spi");
     static final String FALLBACK_SLF4J_VERSION = "2.0.17";
     static final String JAKARTA_INJECT = "jakarta.inject;version=\"2.0.1\"";

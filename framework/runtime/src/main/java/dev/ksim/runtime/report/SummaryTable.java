@@ -46,6 +46,17 @@ public final class SummaryTable {
             "thp_collapse_alloc", "thp_migration_success", "compact_stall", "compact_success", "compact_fail",
             "compact_daemon_wake", "compact_blocked_pinned", "HugePages_Total");
 
+    /** Counters whose being non-zero in some run means the scenario used the page cache, files, fork or munmap. */
+    static final List<String> PAGE_CACHE_TRIGGERS = List.of("pgpgin", "pgpgout", "file_reads", "file_writes", "cow_fault",
+            "pgreuse", "fork", "sigsegv", "fsync");
+    /**
+     * Page-cache, writeback and copy-on-write columns: only in scenarios that use them (see
+     * {@link #PAGE_CACHE_TRIGGERS}), then each only when some run has it non-zero — so the summaries
+     * of anonymous-memory scenarios keep their columns.
+     */
+    static final List<String> PAGE_CACHE_COLUMNS = List.of("pgpgin", "pgpgout", "pgsteal_anon", "pgsteal_file",
+            "nr_vmscan_immediate_reclaim", "nr_vmscan_write", "dirty_throttle", "cow_fault", "pgreuse", "sigsegv", "fsync_eio");
+
     private SummaryTable() {
     }
 
@@ -61,6 +72,14 @@ public final class SummaryTable {
         }
         for (String m : concat(MM_EVENT_COLUMNS, LARGE_PAGE_COLUMNS)) {
             if (runs.stream().anyMatch(r -> r.metrics().get(m) != null && r.metrics().get(m).longValue() != 0)) {
+                metrics.add(m);
+                header.add(m);
+            }
+        }
+        boolean pageCache = PAGE_CACHE_TRIGGERS.stream().anyMatch(m -> runs.stream().anyMatch(
+                r -> r.metrics().get(m) != null && r.metrics().get(m).longValue() != 0));
+        for (String m : pageCache ? PAGE_CACHE_COLUMNS : List.<String>of()) {
+            if (!metrics.contains(m) && runs.stream().anyMatch(r -> r.metrics().get(m) != null && r.metrics().get(m).longValue() != 0)) {
                 metrics.add(m);
                 header.add(m);
             }

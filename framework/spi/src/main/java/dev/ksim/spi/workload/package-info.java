@@ -6,5 +6,5 @@
  * plugin compiled against version 0.x an import range {@code [0.x,1)}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package dev.ksim.spi.workload;

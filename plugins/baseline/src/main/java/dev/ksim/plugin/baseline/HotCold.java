@@ -23,6 +23,7 @@ public final class HotCold implements WorkloadGenerator {
     private final long hotPages;
     private final double hotShare;
     private final long phase;
+    private final WriteMix writes;
     private long hotStart;
     private long inPhase;
 
@@ -43,6 +44,7 @@ public final class HotCold implements WorkloadGenerator {
             throw new IllegalArgumentException("phase must be >= 0 references, got " + phase);
         }
         this.hotPages = Math.max(1, Math.min(pages, Math.round(pages * fraction)));
+        this.writes = new WriteMix(options, random);
     }
 
     @Override
@@ -53,10 +55,10 @@ public final class HotCold implements WorkloadGenerator {
         }
         long coldPages = pages - hotPages;
         if (coldPages == 0 || random.nextDouble() < hotShare) {
-            return (hotStart + random.nextLong(hotPages)) % pages;
+            return writes.mark((hotStart + random.nextLong(hotPages)) % pages);
         }
         // Cold pages are the ones after the hot set, wrapping around.
-        return (hotStart + hotPages + random.nextLong(coldPages)) % pages;
+        return writes.mark((hotStart + hotPages + random.nextLong(coldPages)) % pages);
     }
 
     /** First page of the current hot set (for tests). */

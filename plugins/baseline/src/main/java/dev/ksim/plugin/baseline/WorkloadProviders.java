@@ -17,9 +17,10 @@ public final class WorkloadProviders {
     @Component(service = PluginProvider.class)
     public static final class SequentialProvider extends AbstractPluginProvider {
         static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("sequential", PluginKind.WORKLOAD_GENERATOR)
-                .version("1.0.0")
+                .version("1.1.0")
                 .summary("Scan the mapping in order with a stride, wrapping around; thread i starts at i/n of the range")
                 .option(Workloads.STRIDE, OptionType.INTEGER, 1L, "pages to advance per access (may be negative)")
+                .option(WriteMix.WRITE_RATIO, OptionType.NUMBER, 0.0, WriteMix.DOC)
                 .build();
 
         public SequentialProvider() {
@@ -31,8 +32,9 @@ public final class WorkloadProviders {
     @Component(service = PluginProvider.class)
     public static final class UniformProvider extends AbstractPluginProvider {
         static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("uniform", PluginKind.WORKLOAD_GENERATOR)
-                .version("1.0.0")
+                .version("1.1.0")
                 .summary("Uniformly random pages of the mapping")
+                .option(WriteMix.WRITE_RATIO, OptionType.NUMBER, 0.0, WriteMix.DOC)
                 .build();
 
         public UniformProvider() {
@@ -67,12 +69,13 @@ public final class WorkloadProviders {
     @Component(service = PluginProvider.class)
     public static final class HotColdProvider extends AbstractPluginProvider {
         static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("hot-cold", PluginKind.WORKLOAD_GENERATOR)
-                .version("1.0.0")
+                .version("1.1.0")
                 .summary("A hot set taking most references, the rest uniform over cold pages; the hot set moves every phase")
                 .option(HotCold.HOT_FRACTION, OptionType.NUMBER, 0.2, "share of the mapping's pages that are hot, in (0, 1]")
                 .option(HotCold.HOT_SHARE, OptionType.NUMBER, 0.8, "share of references that go to the hot set, in [0, 1]")
                 .option(HotCold.PHASE, OptionType.INTEGER, 0L,
                         "references per phase; at each phase change the hot set moves to the next region (0 = never)")
+                .option(WriteMix.WRITE_RATIO, OptionType.NUMBER, 0.0, WriteMix.DOC)
                 .build();
 
         public HotColdProvider() {
@@ -83,11 +86,12 @@ public final class WorkloadProviders {
     @Component(service = PluginProvider.class)
     public static final class ZipfProvider extends AbstractPluginProvider {
         static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("zipf", PluginKind.WORKLOAD_GENERATOR)
-                .version("1.0.0")
+                .version("1.1.0")
                 .summary("Zipf-distributed pages: rank k is touched with probability proportional to 1/k^theta")
                 .option(Workloads.THETA, OptionType.NUMBER, 0.99, "skew exponent (> 0); 0.99 is YCSB's default")
                 .option(Workloads.SCRAMBLE, OptionType.BOOLEAN, false,
                         "spread hot ranks over the mapping instead of packing them at its start")
+                .option(WriteMix.WRITE_RATIO, OptionType.NUMBER, 0.0, WriteMix.DOC)
                 .build();
 
         public ZipfProvider() {

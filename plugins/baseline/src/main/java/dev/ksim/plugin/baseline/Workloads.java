@@ -6,7 +6,10 @@ import dev.ksim.spi.workload.AccessRange;
 import dev.ksim.spi.workload.WorkloadGenerator;
 import jakarta.inject.Inject;
 
-/** The built-in workload generators. Each draws only from its own random stream. */
+/**
+ * The built-in workload generators. Each draws only from its own random stream; each has the
+ * {@code writeRatio} option ({@link WriteMix}).
+ */
 public final class Workloads {
     static final String STRIDE = "stride";
     static final String THETA = "theta";
@@ -19,13 +22,15 @@ public final class Workloads {
     public static final class Sequential implements WorkloadGenerator {
         private final long pages;
         private final long stride;
+        private final WriteMix writes;
         private long next;
 
         @Inject
-        public Sequential(AccessRange range, PluginOptions options) {
+        public Sequential(AccessRange range, PluginOptions options, RandomStream random) {
             this.pages = range.pages();
             this.stride = Math.floorMod(options.getLong(STRIDE), pages);
             this.next = (long) ((double) range.thread() * pages / Math.max(1, range.threads()));
+            this.writes = new WriteMix(options, random);
         }
 
         @Override
@@ -35,7 +40,7 @@ public final class Workloads {
             if (next >= pages) {
                 next -= pages;
             }
-            return p;
+            return writes.mark(p);
         }
     }
 
@@ -43,16 +48,18 @@ public final class Workloads {
     public static final class Uniform implements WorkloadGenerator {
         private final long pages;
         private final RandomStream random;
+        private final WriteMix writes;
 
         @Inject
-        public Uniform(AccessRange range, RandomStream random) {
+        public Uniform(AccessRange range, RandomStream random, PluginOptions options) {
             this.pages = range.pages();
             this.random = random;
+            this.writes = new WriteMix(options, random);
         }
 
         @Override
         public long nextPage() {
-            return random.nextLong(pages);
+            return writes.mark(random.nextLong(pages));
         }
     }
 
@@ -72,10 +79,12 @@ public final class Workloads {
         private final double hIntegralN;
         private final double sv;
         private final long multiplier;
+        private final WriteMix writes;
 
         @Inject
         public Zipf(AccessRange range, RandomStream random, PluginOptions options) {
             this.random = random;
+            this.writes = new WriteMix(options, random);
             this.n = range.pages();
             this.s = options.getDouble(THETA);
             if (!(s > 0) || Double.isInfinite(s)) {
@@ -95,9 +104,9 @@ public final class Workloads {
         public long nextPage() {
             long rank = nextRank();
             if (multiplier == 1) {
-                return rank - 1;
+                return writes.mark(rank - 1);
             }
-            return (rank * multiplier) % n; // k <= n < 2^31 and P mod n < 2^31: no overflow
+            return writes.mark((rank * multiplier) % n); // k <= n < 2^31 and P mod n < 2^31: no overflow
         }
 
         /** One Zipf rank in [1, n]. */

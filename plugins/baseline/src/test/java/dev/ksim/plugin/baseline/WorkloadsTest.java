@@ -15,7 +15,7 @@ class WorkloadsTest {
     @Test
     void sequentialWrapsAndStartsAtThreadShare() {
         var seq = new Workloads.Sequential(new AccessRange(10, 1, 2),
-                TestSupport.options(WorkloadProviders.SequentialProvider.DESCRIPTOR, Map.of("stride", 3L)));
+                TestSupport.options(WorkloadProviders.SequentialProvider.DESCRIPTOR, Map.of("stride", 3L)), TestSupport.random(1));
         long[] expected = {5, 8, 1, 4, 7, 0};
         for (long e : expected) {
             assertEquals(e, seq.nextPage());
@@ -25,7 +25,7 @@ class WorkloadsTest {
     @Test
     void negativeStrideScansBackwards() {
         var seq = new Workloads.Sequential(new AccessRange(4, 0, 1),
-                TestSupport.options(WorkloadProviders.SequentialProvider.DESCRIPTOR, Map.of("stride", -1L)));
+                TestSupport.options(WorkloadProviders.SequentialProvider.DESCRIPTOR, Map.of("stride", -1L)), TestSupport.random(1));
         assertEquals(0, seq.nextPage());
         assertEquals(3, seq.nextPage());
         assertEquals(2, seq.nextPage());
@@ -33,7 +33,8 @@ class WorkloadsTest {
 
     @Test
     void uniformStaysInRangeAndCoversIt() {
-        var u = new Workloads.Uniform(new AccessRange(16, 0, 1), TestSupport.random(1));
+        var u = new Workloads.Uniform(new AccessRange(16, 0, 1), TestSupport.random(1),
+                TestSupport.options(WorkloadProviders.UniformProvider.DESCRIPTOR, Map.of()));
         Set<Long> seen = new HashSet<>();
         for (int i = 0; i < 1000; i++) {
             long p = u.nextPage();
@@ -119,5 +120,40 @@ class WorkloadsTest {
                 TestSupport.options(WorkloadProviders.HotColdProvider.DESCRIPTOR, Map.of("hotFraction", 0.0))));
         assertThrows(IllegalArgumentException.class, () -> new HotCold(new AccessRange(10, 0, 1), TestSupport.random(1),
                 TestSupport.options(WorkloadProviders.HotColdProvider.DESCRIPTOR, Map.of("hotShare", 1.5))));
+    }
+
+    @Test
+    void writeRatioMarksThatShareOfReferencesAsStoresDeterministically() {
+        var a = new Workloads.Uniform(new AccessRange(100, 0, 1), TestSupport.random(5),
+                TestSupport.options(WorkloadProviders.UniformProvider.DESCRIPTOR, Map.of("writeRatio", 0.3)));
+        var b = new Workloads.Uniform(new AccessRange(100, 0, 1), TestSupport.random(5),
+                TestSupport.options(WorkloadProviders.UniformProvider.DESCRIPTOR, Map.of("writeRatio", 0.3)));
+        int writes = 0;
+        for (int i = 0; i < 100_000; i++) {
+            long v = a.nextPage();
+            assertEquals(v, b.nextPage(), "the same stream gives the same references");
+            long page = dev.ksim.spi.workload.WorkloadGenerator.page(v);
+            assertTrue(page >= 0 && page < 100);
+            writes += dev.ksim.spi.workload.WorkloadGenerator.isWrite(v) ? 1 : 0;
+        }
+        assertTrue(Math.abs(writes - 30_000) < 600, "writes " + writes);
+    }
+
+    @Test
+    void withoutAWriteRatioThePagesAreThoseOfEarlierVersionsAndAllLoads() {
+        var plain = new Workloads.Zipf(new AccessRange(500, 0, 1), TestSupport.random(9),
+                TestSupport.options(WorkloadProviders.ZipfProvider.DESCRIPTOR, Map.of()));
+        var mixed = new Workloads.Zipf(new AccessRange(500, 0, 1), TestSupport.random(9),
+                TestSupport.options(WorkloadProviders.ZipfProvider.DESCRIPTOR, Map.of("writeRatio", 0.0)));
+        for (int i = 0; i < 1000; i++) {
+            long v = plain.nextPage();
+            assertEquals(v, mixed.nextPage());
+            assertTrue(v >= 0 && v < 500, "no WRITE flag: " + v);
+        }
+        var seq = new Workloads.Sequential(new AccessRange(4, 0, 1),
+                TestSupport.options(WorkloadProviders.SequentialProvider.DESCRIPTOR, Map.of("writeRatio", 1.0)), TestSupport.random(1));
+        assertEquals(dev.ksim.spi.workload.WorkloadGenerator.write(0), seq.nextPage(), "writeRatio 1: every reference a store");
+        assertThrows(IllegalArgumentException.class, () -> new Workloads.Uniform(new AccessRange(4, 0, 1), TestSupport.random(1),
+                TestSupport.options(WorkloadProviders.UniformProvider.DESCRIPTOR, Map.of("writeRatio", 1.5))));
     }
 }
