@@ -20,7 +20,7 @@ class HotDeployIT {
             "scenario('weighted') {",
             "    duration 100.ms",
             "    machine {",
-            "        node(0) { memory 64.MiB; cpus 0..1 }",
+            "        node(0) { memory 64.MiB; cpus 0..1 }; thp 'never'", // 4 KiB pages: the policy places each one
             "        node(1) { memory 64.MiB; cpus 2..3 }",
             "    }",
             "    policy 'weighted-interleave', weights: '3,1'",
