@@ -115,6 +115,7 @@ final class FileFaults {
     long segv(MmStruct mm) {
         sigsegv.inc();
         mm.sigsegvKilled = true;
+        mm.ended = true;
         long before = m.pending;
         m.pending = 0;
         m.exitMmap(mm);

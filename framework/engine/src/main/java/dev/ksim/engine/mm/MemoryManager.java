@@ -966,6 +966,7 @@ public final class MemoryManager {
             return;
         }
         mm.exited = true;
+        mm.ended = true;
         exitMmap(mm);
     }
 
