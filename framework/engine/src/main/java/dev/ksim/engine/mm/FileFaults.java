@@ -85,7 +85,7 @@ final class FileFaults {
         }
         int mapped = f;
         if (cow) {
-            m.markPageAccessed(m.nodes[m.nodeOf(f)], f); // the copy read the page-cache page
+            m.referencePage(f); // the copy read the page-cache page
             installAnon(vma, p, nf);
             vma.mm.rss++;
             cowFault.inc();

@@ -516,6 +516,16 @@ public final class MemoryManager {
         tlbs.fillAfterMiss(cpu, mm, vpn, f);
     }
 
+    /** A reference to user frame {@code f} outside the access fast path: {@code strict-lru} moves it to its list's head, {@code lru} marks it accessed. */
+    void referencePage(int f) {
+        PglistData n = nodes[nodeOf(f)];
+        if (strict) {
+            n.lruvec.touch(f);
+        } else {
+            markPageAccessed(n, f);
+        }
+    }
+
     /**
      * mark_page_accessed: the first reference sets PG_referenced; a second one while the page is
      * inactive (and evictable, on an LRU) activates it ({@code pgactivate}).
