@@ -29,6 +29,8 @@ import java.util.Map;
  * at(5.ms) { poison process: 'p', mapping: 'heap', page: 5 }       // memory_failure of the page's frame
  * at(5.ms) { poison node: 0, free: true }                          // of a free buddy page of node 0
  * at(5.ms) { softOffline process: 'p', mapping: 'heap', page: 7 }  // soft_offline_page
+ * at(1.ms) { driverPages 'balloon', node: 0, pages: 64 }          // a driver's non-LRU movable pages
+ * at(5.ms) { softOffline driver: 'balloon', page: 3 }              // ... one of them soft-offlined (migrated)
  * </pre>
  * The DSL checks words and value types; the engine's validator checks that processes, mappings,
  * pages and nodes exist and that the time lies inside the run.
@@ -51,11 +53,13 @@ public final class AtBlock extends Block {
     static final List<String> ADVICES = List.of("dontneed");
     static final Map<String, String> MACHINE_SETTINGS = usage(
             "poison", "poison process: 'app', mapping: 'heap', page: 5  or  poison node: 0, free: true",
-            "softOffline", "softOffline process: 'app', mapping: 'heap', page: 7");
+            "softOffline", "softOffline process: 'app', mapping: 'heap', page: 7  or  softOffline driver: 'balloon', page: 3",
+            "driverPages", "driverPages 'balloon', node: 0, pages: 64");
     static final List<String> RANGE_ARGUMENTS = List.of("pages", "from");
     static final List<String> MOVE_ARGUMENTS = List.of("to", "pages", "from");
     static final List<String> POISON_ARGUMENTS = List.of("process", "mapping", "page", "node", "free");
-    static final List<String> SOFT_OFFLINE_ARGUMENTS = List.of("process", "mapping", "page");
+    static final List<String> SOFT_OFFLINE_ARGUMENTS = List.of("process", "mapping", "page", "driver");
+    static final List<String> DRIVER_PAGES_ARGUMENTS = List.of("node", "pages");
 
     private final long atNs;
     /** The process whose mappings the actions name; null at scenario / machine level. */
@@ -357,9 +361,45 @@ public final class AtBlock extends Block {
 
     public void softOffline(Map<?, ?> args) {
         SourceRef at = ev.here();
-        if (checkArguments("softOffline", args, SOFT_OFFLINE_ARGUMENTS, at)) {
-            processPage(Action.SOFT_OFFLINE, args, at);
+        if (!checkArguments("softOffline", args, SOFT_OFFLINE_ARGUMENTS, at)) {
+            return;
         }
+        if (!args.containsKey("driver")) {
+            processPage(Action.SOFT_OFFLINE, args, at);
+            return;
+        }
+        if (args.containsKey("process") || args.containsKey("mapping") || !args.containsKey("page")) {
+            report(at, "softOffline driver: takes page: and nothing else; write softOffline driver: 'balloon', page: 3");
+            return;
+        }
+        String driver = nameArg("softOffline driver:", args.get("driver"));
+        Long page = integerArg("softOffline page:", args.get("page"), 0);
+        if (driver != null && page != null) {
+            events.add(new EventSpec(atNs, Action.SOFT_OFFLINE_DRIVER, null, null, page, 1, -1, at, driver, 0L, false));
+        }
+    }
+
+    /** A driver allocates non-LRU movable pages (zsmalloc / balloon like): {@code driverPages 'balloon', node: 0, pages: 64}. */
+    public void driverPages(Map<?, ?> args, Object driver) {
+        SourceRef at = ev.here();
+        if (!checkArguments("driverPages", args, DRIVER_PAGES_ARGUMENTS, at)) {
+            return;
+        }
+        if (!args.containsKey("node") || !args.containsKey("pages")) {
+            report(at, "driverPages needs node: and pages:; write " + MACHINE_SETTINGS.get("driverPages"));
+            return;
+        }
+        String name = nameArg("driverPages", driver);
+        Long node = integerArg("driverPages node:", args.get("node"), 0);
+        Long pages = integerArg("driverPages pages:", args.get("pages"), 1);
+        if (name != null && node != null && pages != null) {
+            events.add(new EventSpec(atNs, Action.DRIVER_PAGES, null, null, 0, pages, (int) Math.min(node, Integer.MAX_VALUE), at,
+                    name, 0L, false));
+        }
+    }
+
+    public void driverPages(Object driver) {
+        driverPages(Map.of(), driver);
     }
 
     private void processPage(Action action, Map<?, ?> args, SourceRef at) {
@@ -380,7 +420,8 @@ public final class AtBlock extends Block {
 
     private boolean checkArguments(String word, Map<?, ?> args, List<String> allowed, SourceRef at) {
         if (processName != null) {
-            report(at, "'" + word + "' is a hardware error, not something process '" + processName + "' does: write it in"
+            report(at, "'" + word + "' is " + ("driverPages".equals(word) ? "a driver's allocation" : "a hardware error")
+                    + ", not something process '" + processName + "' does: write it in"
                     + " scenario {} or machine {}: at(" + TimeSpan.ofNanos(atNs) + ") { " + MACHINE_SETTINGS.get(word) + " }");
             return false;
         }

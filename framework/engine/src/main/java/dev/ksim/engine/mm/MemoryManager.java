@@ -1014,6 +1014,12 @@ public final class MemoryManager {
         return pageCache.drivers().allocMovable(driver, node, pages).pfns.clone();
     }
 
+    /** The frame that holds page {@code index} of driver {@code driver}'s movable pages now; -1 if none. */
+    public int driverPage(String driver, int index) {
+        DriverPages.MovableSet set = pageCache.drivers().movable(driver);
+        return set == null || index < 0 || index >= set.pfns.length ? -1 : set.pfns[index];
+    }
+
     /**
      * migrate_pages of frame {@code pfn} to node {@code node}, as compaction would call it
      * (migrate mode {@code sync}, or async: writeback fails instead of being waited for). Returns
