@@ -31,6 +31,8 @@ import java.util.Map;
  * at(5.ms) { poison process: 'p', mapping: 'heap', page: 5 }       // memory_failure of the page's frame
  * at(5.ms) { poison node: 0, free: true }                          // of a free buddy page of node 0
  * at(5.ms) { softOffline process: 'p', mapping: 'heap', page: 7 }  // soft_offline_page
+ * at(1.ms) { driverPages 'balloon', node: 0, pages: 64 }          // a driver's non-LRU movable pages
+ * at(5.ms) { softOffline driver: 'balloon', page: 3 }              // ... one of them soft-offlined (migrated)
  * </pre>
  * and device drivers' actions: {@code evict node: 1} (every device page of node 1 back to RAM;
  * {@code process: 'p'} for one process's), and memory hotplug: {@code addMemory node: 1, online:
@@ -63,22 +65,24 @@ public final class AtBlock extends Block {
     static final List<String> ADVICES = advices();
     static final Map<String, String> MACHINE_SETTINGS = usage(
             "poison", "poison process: 'app', mapping: 'heap', page: 5  or  poison node: 0, free: true",
-            "softOffline", "softOffline process: 'app', mapping: 'heap', page: 7",
+            "softOffline", "softOffline process: 'app', mapping: 'heap', page: 7  or  softOffline driver: 'balloon', page: 3",
             "evict", "evict node: 1",
             "addMemory", "addMemory node: 1, online: 'movable'",
             "offlineMemory", "offlineMemory node: 1",
             "compact", "compact node: 0",
-            "hugepages", "hugepages node: 0, count: 64");
+            "hugepages", "hugepages node: 0, count: 64",
+            "driverPages", "driverPages 'balloon', node: 0, pages: 64");
     static final List<String> RANGE_ARGUMENTS = List.of("pages", "from");
     static final List<String> MOVE_ARGUMENTS = List.of("to", "pages", "from");
     static final List<String> POISON_ARGUMENTS = List.of("process", "mapping", "page", "node", "free");
-    static final List<String> SOFT_OFFLINE_ARGUMENTS = List.of("process", "mapping", "page");
+    static final List<String> SOFT_OFFLINE_ARGUMENTS = List.of("process", "mapping", "page", "driver");
     static final List<String> MIGRATE_VMA_ARGUMENTS = List.of("to", "pages", "from", "skipEvery");
     static final List<String> EVICT_ARGUMENTS = List.of("node", "process");
     /** Who does a machine-level action that is not a hardware error. */
     static final Map<String, String> MACHINE_ACTORS = Map.of("evict", "a device driver's action",
             "addMemory", "memory hotplug", "offlineMemory", "memory hotplug",
-            "compact", "a write to a node's sysfs file", "hugepages", "a write to a node's sysfs file");
+            "compact", "a write to a node's sysfs file", "hugepages", "a write to a node's sysfs file",
+            "driverPages", "a driver's allocation");
     static final List<String> ADD_MEMORY_ARGUMENTS = List.of("node", "online");
     static final List<String> OFFLINE_MEMORY_ARGUMENTS = List.of("node");
     /** The zones {@code addMemory online:} may name (the sysfs states online_kernel / online_movable). */
@@ -86,6 +90,7 @@ public final class AtBlock extends Block {
     static final List<String> MADVISE_ARGUMENTS = List.of("advice", "pages", "from");
     static final List<String> COMPACT_ARGUMENTS = List.of("node");
     static final List<String> HUGEPAGES_ARGUMENTS = List.of("node", "count");
+    static final List<String> DRIVER_PAGES_ARGUMENTS = List.of("node", "pages");
 
     private final long atNs;
     /** The process whose mappings the actions name; null at scenario / machine level. */
@@ -447,9 +452,45 @@ public final class AtBlock extends Block {
 
     public void softOffline(Map<?, ?> args) {
         SourceRef at = ev.here();
-        if (checkArguments("softOffline", args, SOFT_OFFLINE_ARGUMENTS, at)) {
-            processPage(Action.SOFT_OFFLINE, args, at);
+        if (!checkArguments("softOffline", args, SOFT_OFFLINE_ARGUMENTS, at)) {
+            return;
         }
+        if (!args.containsKey("driver")) {
+            processPage(Action.SOFT_OFFLINE, args, at);
+            return;
+        }
+        if (args.containsKey("process") || args.containsKey("mapping") || !args.containsKey("page")) {
+            report(at, "softOffline driver: takes page: and nothing else; write softOffline driver: 'balloon', page: 3");
+            return;
+        }
+        String driver = nameArg("softOffline driver:", args.get("driver"));
+        Long page = integerArg("softOffline page:", args.get("page"), 0);
+        if (driver != null && page != null) {
+            events.add(new EventSpec(atNs, Action.SOFT_OFFLINE_DRIVER, null, null, page, 1, -1, at, driver, 0L, false));
+        }
+    }
+
+    /** A driver allocates non-LRU movable pages (zsmalloc / balloon like): {@code driverPages 'balloon', node: 0, pages: 64}. */
+    public void driverPages(Map<?, ?> args, Object driver) {
+        SourceRef at = ev.here();
+        if (!checkArguments("driverPages", args, DRIVER_PAGES_ARGUMENTS, at)) {
+            return;
+        }
+        if (!args.containsKey("node") || !args.containsKey("pages")) {
+            report(at, "driverPages needs node: and pages:; write " + MACHINE_SETTINGS.get("driverPages"));
+            return;
+        }
+        String name = nameArg("driverPages", driver);
+        Long node = integerArg("driverPages node:", args.get("node"), 0);
+        Long pages = integerArg("driverPages pages:", args.get("pages"), 1);
+        if (name != null && node != null && pages != null) {
+            events.add(new EventSpec(atNs, Action.DRIVER_PAGES, null, null, 0, pages, (int) Math.min(node, Integer.MAX_VALUE), at,
+                    name, 0L, false));
+        }
+    }
+
+    public void driverPages(Object driver) {
+        driverPages(Map.of(), driver);
     }
 
     /** A device driver evicts its pages back to RAM: {@code evict node: 1} or {@code evict node: 1, process: 'app'}. */

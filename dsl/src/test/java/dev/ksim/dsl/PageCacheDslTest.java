@@ -194,4 +194,39 @@ class PageCacheDslTest {
                 p + ":6: thread 't0' reads and writes unknown file 'shm'; declare it: file('shm') { size 64.MiB }",
                 p + ":6: thread 't0' does file I/O, which needs reclaim 'lru' (the machine uses 'strict-lru')"), validate(m));
     }
+
+    @Test
+    void driverPagesAndTheirSoftOfflineAreMachineLevelActions() throws IOException {
+        Path p = write("""
+                    at(1.ms) { driverPages 'balloon', node: 1, pages: 8 }
+                    at(2.ms) { softOffline driver: 'balloon', page: 3 }""", "", "");
+        ScenarioModel m = load(p);
+        String f = p.toString();
+        assertEquals(List.of(
+                new EventSpec(1_000_000, Action.DRIVER_PAGES, null, null, 0, 8, 1, new SourceRef(f, 4), "balloon", 0, false),
+                new EventSpec(2_000_000, Action.SOFT_OFFLINE_DRIVER, null, null, 3, 1, -1, new SourceRef(f, 5), "balloon", 0, false)),
+                m.events());
+        assertEquals(List.of(), validate(m));
+
+        Path q = write("""
+                    at(1.ms) { softOffline driver: 'balon', page: 3; driverPages 'balloon', node: 2, pages: 8 }
+                    at(2.ms) { softOffline driver: 'balloon', page: 8; driverPages 'balloon', node: 0, pages: 1 }""", "", "");
+        ScenarioModel bad = load(q);
+        String g = q.toString();
+        assertEquals(List.of(
+                g + ":4: softOffline names driver 'balon', which has no movable pages at that time; allocate them first:"
+                        + " driverPages 'balon', node: 0, pages: 16",
+                g + ":4: driverPages names node 2, but the machine has nodes 0..1",
+                g + ":5: softOffline: page 8 of driver 'balloon' is outside its pages 0..7",
+                g + ":5: driver 'balloon' allocates its movable pages twice; give each driver its own name"), validate(bad));
+
+        Path r = write("", "", "        at(1.ms) { driverPages 'balloon', node: 0, pages: 8 }\n        at(1.ms) { softOffline driver: 'x' }");
+        ScenarioException e = assertThrows(ScenarioException.class, () -> loader.load(r, Map.of()));
+        assertEquals(List.of(
+                r + ":13: 'driverPages' is a driver's allocation, not something process 'app' does: write it in scenario {} or"
+                        + " machine {}: at(1ms) { driverPages 'balloon', node: 0, pages: 64 }",
+                r + ":14: 'softOffline' is a hardware error, not something process 'app' does: write it in scenario {} or machine {}:"
+                        + " at(1ms) { softOffline process: 'app', mapping: 'heap', page: 7  or  softOffline driver: 'balloon', page: 3 }"),
+                messages(e));
+    }
 }

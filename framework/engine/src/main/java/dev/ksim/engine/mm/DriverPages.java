@@ -103,6 +103,9 @@ final class DriverPages {
         }
     }
 
+    /** Movable sets by driver name, in allocation order. */
+    private final java.util.Map<String, MovableSet> byName = new java.util.LinkedHashMap<>();
+
     DriverPages(PageCache pc, MetricsRegistry metrics) {
         this.pc = pc;
         this.m = pc.m;
@@ -164,7 +167,11 @@ final class DriverPages {
      * slots hold -1).
      */
     MovableSet allocMovable(String name, int node, int n) {
+        if (byName.containsKey(name)) {
+            throw new IllegalArgumentException("driver '" + name + "' has its movable pages already");
+        }
         MovableSet set = pc.rmap.addOwner(new MovableSet(pc.rmap.nextOwnerId(), name, n));
+        byName.put(name, set);
         for (int i = 0; i < n; i++) {
             int f = m.zonelist.allocPages(node, 0, MigrateType.MIGRATE_MOVABLE, 1L << node, Watermarks.WMARK_MIN);
             if (f < 0) {
@@ -197,6 +204,11 @@ final class DriverPages {
         }
         vma.pte[p] = Pte.present(set.pfns[index]);
         vma.mm.rss++;
+    }
+
+    /** The movable pages of driver {@code name}, or null. */
+    MovableSet movable(String name) {
+        return byName.get(name);
     }
 
     /** Whether frame {@code f} belongs to a PFNMAP region. */

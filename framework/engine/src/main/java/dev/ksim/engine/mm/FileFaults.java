@@ -85,7 +85,7 @@ final class FileFaults {
         }
         int mapped = f;
         if (cow) {
-            m.markPageAccessed(m.nodes[m.nodeOf(f)], f); // the copy read the page-cache page
+            m.referencePage(f); // the copy read the page-cache page
             installAnon(vma, p, nf);
             vma.mm.rss++;
             cowFault.inc();
@@ -115,6 +115,7 @@ final class FileFaults {
     long segv(MmStruct mm) {
         sigsegv.inc();
         mm.sigsegvKilled = true;
+        mm.ended = true;
         long before = m.pending;
         m.pending = 0;
         m.exitMmap(mm);

@@ -25,9 +25,12 @@ public final class FrameTable {
     final int frames;
     final int[] next;
     final int[] prev;
-    /** Owning VMA id of an allocated frame, {@link #FREE} for a free one. */
+    /**
+     * Owning VMA id of an anonymous frame, {@link #FREE} for a free one, and for a page-cache or
+     * driver frame its owner's reference ({@code <= -2}); see {@link Rmap} for the encoding.
+     */
     final int[] rmapVma;
-    /** Page offset within the owning VMA of an allocated frame. */
+    /** Page offset within the owning VMA of an anonymous frame; page index within its owner otherwise. */
     final int[] rmapIndex;
     /** Page flags ({@link PageFlags}). */
     final byte[] flags;

@@ -657,6 +657,16 @@ public final class MemoryManager {
         tlbs.fillAfterMiss(cpu, mm, vpn, f);
     }
 
+    /** A reference to user frame {@code f} outside the access fast path: {@code strict-lru} moves it to its list's head, {@code lru} marks it accessed. */
+    void referencePage(int f) {
+        PglistData n = nodes[nodeOf(f)];
+        if (strict) {
+            n.lruvec.touch(f);
+        } else {
+            markPageAccessed(n, f);
+        }
+    }
+
     /**
      * mark_page_accessed: the first reference sets PG_referenced; a second one while the page is
      * inactive (and evictable, on an LRU) activates it ({@code pgactivate}).
@@ -1207,6 +1217,7 @@ public final class MemoryManager {
             return;
         }
         mm.exited = true;
+        mm.ended = true;
         exitMmap(mm);
     }
 
@@ -1242,6 +1253,12 @@ public final class MemoryManager {
      */
     public int[] allocMovableDriverPages(String driver, int node, int pages) {
         return pageCache.drivers().allocMovable(driver, node, pages).pfns.clone();
+    }
+
+    /** The frame that holds page {@code index} of driver {@code driver}'s movable pages now; -1 if none. */
+    public int driverPage(String driver, int index) {
+        DriverPages.MovableSet set = pageCache.drivers().movable(driver);
+        return set == null || index < 0 || index >= set.pfns.length ? -1 : set.pfns[index];
     }
 
     /**

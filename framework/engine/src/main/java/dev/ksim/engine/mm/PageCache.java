@@ -364,7 +364,7 @@ final class PageCache {
             }
             f = as.find(i);
         }
-        m.markPageAccessed(m.nodes[m.nodeOf(f)], f);
+        m.referencePage(f);
         if (write) {
             fileWrites.inc();
             if (!as.shmem) {

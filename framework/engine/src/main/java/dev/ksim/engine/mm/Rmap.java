@@ -80,7 +80,9 @@ final class Rmap {
 
     /**
      * rmap_walk: collects every (vma, page) whose PTE maps frame {@code f} into {@link #vma}/{@link #index};
-     * returns how many there are.
+     * returns how many there are. {@code f} must be mapped as usual (not replaced by migration
+     * entries): an anonymous page whose family has one member is taken to be mapped by it without
+     * reading the PTE ({@link #mapcount} always reads them; invariant {@code mm.rmap} checks both).
      */
     int collect(int f) {
         count = 0;
@@ -89,7 +91,14 @@ final class Rmap {
         int present = Pte.present(f);
         if (r >= 0) {
             AnonVma av = m.vmas[r].anon;
-            for (int k = 0, n = av.size(); k < n; k++) {
+            int n = av.size();
+            if (n == 1) {
+                // an anonymous page is freed when its last PTE goes, so the only member of its family
+                // maps it: no PTE to read (the common case, no fork; reclaim's hot path)
+                push(av.member(0), i);
+                return count;
+            }
+            for (int k = 0; k < n; k++) {
                 VmArea v = av.member(k);
                 if (i < v.pte.length && v.pte[i] == present) {
                     push(v, i);

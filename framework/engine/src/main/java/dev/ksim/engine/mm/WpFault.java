@@ -62,7 +62,7 @@ final class WpFault {
         }
         if (now >= 0 && !mm.killed()) {
             int node = m.nodeOf(now);
-            m.markPageAccessed(m.nodes[node], now);
+            m.referencePage(now);
             cost += m.loadCost(cpuNode, node);
         }
         m.faultLatency.record(cost);

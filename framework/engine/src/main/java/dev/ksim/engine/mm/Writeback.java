@@ -207,11 +207,16 @@ final class Writeback {
     }
 
     /**
-     * Direct reclaim that made no progress while pages are under writeback waits for the oldest
-     * write (reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)) instead of counting a failed round; the
-     * wait is charged to the reclaiming task. False when nothing is in flight.
+     * Direct reclaim that made no progress while pages are dirty or under writeback waits for the
+     * oldest write (reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)) instead of counting a failed round
+     * toward the OOM killer — starting the writeback of every dirty page first if nothing is in
+     * flight yet (the flusher that reclaim woke, whose event has not run); the wait is charged to
+     * the reclaiming task. False when nothing is dirty or in flight.
      */
     boolean throttleReclaim() {
+        if (pc.totalWriteback == 0 && pc.totalDirty > 0) {
+            writeBackground(0); // the flusher reclaim woke (WB_REASON_VMSCAN) has not run yet: its work starts now
+        }
         if (pc.totalWriteback == 0) {
             return false;
         }

@@ -34,7 +34,10 @@ package dev.ksim.engine.model;
  *     node i), {@code flag} MPOL_MF_MOVE;</li>
  * <li>{@link Action#FORK}: {@code process} forks a child named {@code text};</li>
  * <li>{@link Action#EXIT}: {@code text} (the process itself or a child it forked) exits;</li>
- * <li>{@link Action#FSYNC}: {@code process} fsyncs file {@code text}.</li>
+ * <li>{@link Action#FSYNC}: {@code process} fsyncs file {@code text};</li>
+ * <li>{@link Action#DRIVER_PAGES}: driver {@code text} allocates {@code pages} non-LRU movable
+ *     pages on {@code node} ({@code process}, {@code mapping} null);</li>
+ * <li>{@link Action#SOFT_OFFLINE_DRIVER}: soft offline of page {@code from} of driver {@code text}'s pages.</li>
  * </ul>
  *
  * @param pages {@link #WHOLE_MAPPING} = from {@code from} to the end of the mapping
@@ -108,7 +111,11 @@ public record EventSpec(long atNs, Action action, String process, String mapping
         /** exit(2) of a process (itself or a child it forked). */
         EXIT("exit"),
         /** fsync(2) of a file. */
-        FSYNC("fsync");
+        FSYNC("fsync"),
+        /** A driver allocates non-LRU movable pages ({@code text}: the driver, {@code node}, {@code pages}). */
+        DRIVER_PAGES("driverPages"),
+        /** soft_offline_page of page {@code from} of driver {@code text}'s movable pages. */
+        SOFT_OFFLINE_DRIVER("softOffline");
 
         private final String word;
 
@@ -124,7 +131,8 @@ public record EventSpec(long atNs, Action action, String process, String mapping
         /** Whether it names a process's mapping. */
         public boolean onMapping() {
             return this != POISON_FREE && this != EVICT && this != ADD_MEMORY && this != OFFLINE_MEMORY
-                    && this != COMPACT && this != NR_HUGEPAGES && this != FORK && this != EXIT && this != FSYNC;
+                    && this != COMPACT && this != NR_HUGEPAGES && this != FORK && this != EXIT && this != FSYNC
+                    && this != DRIVER_PAGES && this != SOFT_OFFLINE_DRIVER;
         }
     }
 }

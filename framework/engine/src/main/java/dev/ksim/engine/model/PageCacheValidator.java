@@ -144,6 +144,7 @@ final class PageCacheValidator {
             }
         }
         Set<String> alive = new HashSet<>(declared.keySet());
+        Map<String, Long> drivers = new HashMap<>();
         for (EventSpec e : byTime) {
             SourceRef w = at(e.where());
             String word = e.action().word();
@@ -183,6 +184,26 @@ final class PageCacheValidator {
                     if (nodes < 64 && e.nodemask() >>> nodes != 0) {
                         out.add(new Diagnostic(w, "mbind names node " + (63 - Long.numberOfLeadingZeros(e.nodemask()))
                                 + ", but the machine has nodes 0.." + (nodes - 1)));
+                    }
+                }
+                case DRIVER_PAGES -> {
+                    if (drivers.putIfAbsent(e.text(), e.pages()) != null) {
+                        out.add(new Diagnostic(w, "driver '" + e.text() + "' allocates its movable pages twice; give each driver its own name"));
+                    }
+                    int nodes = machine == null ? 64 : machine.nodes().size();
+                    if (e.node() < 0 || e.node() >= nodes) {
+                        out.add(new Diagnostic(w, "driverPages names node " + e.node() + ", but the machine has nodes 0.." + (nodes - 1)));
+                    }
+                }
+                case SOFT_OFFLINE_DRIVER -> {
+                    Long pages = drivers.get(e.text());
+                    if (pages == null) {
+                        out.add(new Diagnostic(w, "softOffline names driver '" + e.text() + "', which has no movable pages at that time"
+                                + Suggestions.didYouMean(String.valueOf(e.text()), drivers.keySet()) + "; allocate them first: driverPages '"
+                                + e.text() + "', node: 0, pages: 16"));
+                    } else if (e.from() < 0 || e.from() >= pages) {
+                        out.add(new Diagnostic(w, "softOffline: page " + e.from() + " of driver '" + e.text() + "' is outside its pages 0.."
+                                + (pages - 1)));
                     }
                 }
                 case MADVISE_DONTNEED -> {

@@ -50,7 +50,10 @@ import java.util.Map;
  *     calls of the process, on its first thread's CPU and charged to that thread; {@code fork}
  *     makes the child a target of later actions (it has the parent's mappings and no thread; its
  *     own actions run on the parent's first CPU and are charged to nobody); {@code exit} ends a
- *     process (its threads stop, its memory is freed as at exit) and costs nothing.</li>
+ *     process (its threads stop, its memory is freed as at exit) and costs nothing;</li>
+ * <li>{@code driverPages} (a driver allocating non-LRU movable pages, zsmalloc / balloon like)
+ *     and {@code softOffline driver:} (a corrected error in one of them: migrated through the
+ *     driver's callbacks) run in kernel context on CPU 0, charged to nobody.</li>
  * </ul>
  * An action on a process that has already died (OOM or SIGBUS) does nothing: its mappings are
  * gone, and the pins it held were dropped at exit. Poisoning a page that already holds a
@@ -114,6 +117,17 @@ final class ScenarioEvents implements EventHandler {
         }
         if (e.action() == EventSpec.Action.NR_HUGEPAGES) {
             memory.setNrHugepages(e.node(), e.pages());
+            return;
+        }
+        if (e.action() == EventSpec.Action.DRIVER_PAGES) {
+            memory.allocMovableDriverPages(e.text(), e.node(), (int) e.pages());
+            return;
+        }
+        if (e.action() == EventSpec.Action.SOFT_OFFLINE_DRIVER) {
+            int pfn = memory.driverPage(e.text(), (int) e.from());
+            if (pfn >= 0) {
+                memory.softOfflinePage(pfn, 0);
+            }
             return;
         }
         if (e.action() == EventSpec.Action.POISON_FREE) {

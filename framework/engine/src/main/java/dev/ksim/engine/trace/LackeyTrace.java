@@ -32,6 +32,14 @@ final class LackeyTrace extends AbstractPageTrace {
         pendingLast = 0;
     }
 
+    /** The current record is a store ('S') or a modify ('M'). */
+    private boolean store;
+
+    @Override
+    public boolean write() {
+        return store;
+    }
+
     @Override
     public boolean next() {
         if (pendingNext <= pendingLast) {
@@ -87,6 +95,7 @@ final class LackeyTrace extends AbstractPageTrace {
             page = first;
             pendingNext = first + 1;
             pendingLast = last;
+            store = kind == 'S' || kind == 'M';
             return true;
         }
         return false;

@@ -167,4 +167,26 @@ class ForkTest {
         assertEquals(List.of(), fx.violations());
         assertTrue(c.rss() == 0 || !c.killed());
     }
+
+    @Test
+    void forkAndCopyOnWriteKeepStrictLruExact() {
+        MmFixture fx = new MmFixture(new long[] {64}, 128, LOCAL);
+        MmStruct p = fx.process("p", 40);
+        for (int i = 0; i < 40; i++) {
+            fx.mm.access(p, 0, i, 0, true);
+        }
+        for (int round = 0; round < 2; round++) {
+            fx.mm.exit(fx.mm.fork(p, "child" + round, 0)); // the child goes: the parent's pages are its own again
+            for (int i = 0; i < 40; i++) {
+                fx.mm.access(p, 0, i, 0, true);        // write-protected still: each store a reuse fault
+            }
+        }
+        fx.mm.fork(p, "child", 0);
+        for (int i = 0; i < 40; i++) {
+            fx.mm.access(p, 0, i, 0, true);
+        }
+        assertEquals(80, fx.counter(MmMetrics.PGREUSE));
+        assertEquals(40, fx.counter(MmMetrics.COW_FAULT));
+        assertEquals(List.of(), fx.violations(), "one exact list, copies and reuses included");
+    }
 }

@@ -331,4 +331,19 @@ class PageCacheTest {
         MmFixture strict = new MmFixture(new long[] {64}, 0, LOCAL);
         assertThrows(IllegalStateException.class, () -> strict.mm.addFile("f", 4, -1, -1));
     }
+
+    @Test
+    void directReclaimStartsAndWaitsForWritebackInsteadOfKillingWhenEverythingIsDirty() {
+        MmFixture fx = fx(0);
+        fx.mm.setWriteback(100, 100, 30_000_000_000L, 0); // writers are never throttled: memory fills with dirty pages
+        MmStruct p = fx.process("p", 3000, FILE_SHARED, "big");
+        for (int i = 0; i < 3000; i++) {
+            fx.mm.access(p, 0, i, 0, true); // the event loop never runs: no flusher, no device event
+        }
+        assertEquals(0, fx.counter(MmMetrics.OOM_KILL));
+        assertFalse(p.killed());
+        assertTrue(fx.counter(MmMetrics.PGPGOUT) > 0, "reclaim had the dirty pages written");
+        assertTrue(fx.counter(MmMetrics.PGSTEAL_FILE) > 0, "and freed them once clean");
+        assertEquals(List.of(), fx.violations());
+    }
 }

@@ -157,4 +157,43 @@ class PageCacheRunTest {
         assertEquals(64, metric(r, MmMetrics.nodeMetric(0, MmMetrics.NR_INACTIVE_ANON))
                 + metric(r, MmMetrics.nodeMetric(0, MmMetrics.NR_ACTIVE_ANON)) - 64, "the child keeps the 64 originals");
     }
+
+    @Test
+    void aHardwareErrorInAPageTheChildSharesKillsTheParentThatTouchesIt() {
+        long[] trace = new long[64 + 4000 + 64];
+        for (int i = 0; i < 64; i++) {
+            trace[i] = i;
+            trace[64 + 4000 + i] = WorkloadGenerator.write(i);
+        }
+        ScenarioModel base = lruMachine()
+                .process(new ProcessSpec("app", List.of(new MappingSpec("heap", 64 * 4096, at(30))),
+                        List.of(thread("t0", 0, "trace", Map.of("pages", trace), trace.length)), at(29)))
+                .build();
+        ScenarioModel m = withFiles(base, List.of(), WritebackSpec.DEFAULT, List.of(
+                new EventSpec(MS / 10, Action.FORK, "app", null, 0, 0, -1, at(70), "child", 0, false),
+                new EventSpec(MS / 5, Action.POISON, "child", "heap", 5, 1, -1, at(71))));
+        assertEquals(List.of(), ScenarioValidator.validate(m));
+        RunResult r = Simulation.run(m, 1, PLUGINS, RunOptions.DEFAULT);
+        assertNull(r.error());
+        assertEquals(List.of(), r.invariants().violations());
+        assertEquals(1, metric(r, MmMetrics.MEMORY_FAILURE_RECOVERED));
+        assertEquals(1, metric(r, MmMetrics.MEMORY_FAILURE_SIGBUS), "the parent's store to page 5 found the hwpoison entry");
+        assertEquals(5, metric(r, MmMetrics.COW_FAULT), "pages 0..4 were copied before it died");
+    }
+
+    @Test
+    void aDriversMovablePagesAreAllocatedAndSoftOfflinedThroughItsCallbacks() {
+        ScenarioModel base = lruMachine().process("app", 8, thread("t0", 0, "sequential", Map.of(), 8)).build();
+        ScenarioModel m = withFiles(base, List.of(), WritebackSpec.DEFAULT, List.of(
+                new EventSpec(MS, Action.DRIVER_PAGES, null, null, 0, 16, 1, at(70), "balloon", 0, false),
+                new EventSpec(2 * MS, Action.SOFT_OFFLINE_DRIVER, null, null, 3, 1, -1, at(71), "balloon", 0, false)));
+        assertEquals(List.of(), ScenarioValidator.validate(m));
+        RunResult r = Simulation.run(m, 1, PLUGINS, RunOptions.DEFAULT);
+        assertNull(r.error());
+        assertEquals(List.of(), r.invariants().violations());
+        assertEquals(1, metric(r, MmMetrics.SOFT_OFFLINE_SUCCESS));
+        assertEquals(1, metric(r, MmMetrics.PGMIGRATE_SUCCESS), "moved through isolate/migrate/putback");
+        assertEquals(1024 - 16 - 1, metric(r, MmMetrics.nodeMetric(1, MmMetrics.NR_FREE_PAGES)),
+                "16 driver pages on node 1, one of them retired after its content moved");
+    }
 }

@@ -100,6 +100,19 @@ class TraceReadersTest {
     }
 
     @Test
+    void lackeyStoresAndModifiesAreWritesOnEveryPageTheyTouch() throws IOException {
+        Path p = text("app.lackey", LACKEY);
+        try (PageTrace t = TraceFiles.open(p, "lackey", true)) {
+            List<Boolean> writes = new java.util.ArrayList<>();
+            while (t.next()) {
+                writes.add(t.write());
+            }
+            // I, L: loads; S across two pages: two stores; M: a store; I: a load
+            assertEquals(List.of(false, false, true, true, true, false), writes);
+        }
+    }
+
+    @Test
     void lackeyErrorNamesFileLineAndExpectation() throws IOException {
         Path p = text("bad.lackey", "==1== hi\nI  0400,3\n L zz12,8\n");
         PageTrace t = TraceFiles.open(p, "lackey", true);

@@ -25,6 +25,14 @@ public interface PageTrace extends AutoCloseable {
     /** The current page reference (valid after {@link #next()} returned true): unsigned 64 bits. */
     long page();
 
+    /**
+     * Whether the current reference is a store (since 0.3.0): a valgrind lackey {@code S} or
+     * {@code M} (modify: load then store) record; formats without the distinction never are.
+     */
+    default boolean write() {
+        return false;
+    }
+
     /** Starts again from the first reference (re-opens the file). */
     void rewind();
 

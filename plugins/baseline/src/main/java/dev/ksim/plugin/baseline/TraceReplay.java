@@ -23,6 +23,10 @@ import jakarta.inject.Inject;
  * never held in memory. A trace with more distinct pages than the mapping has is invalid input:
  * the error names the record where the mapping ran out and how large it must be at least.
  *
+ * <p>A store of the trace (a lackey {@code S} or {@code M} record) is replayed as a store
+ * ({@link WorkloadGenerator#WRITE}): it dirties a shared file page or copies a page shared
+ * copy-on-write; loads and stores to a private anonymous page cost the same.
+ *
  * <p>When the trace ends the thread stops, unless {@code loop} is set: then it starts over from
  * the first reference, with the same placement (a page keeps its mapping page across passes).
  * An empty trace ends the thread at once, looped or not. Each thread replays its own copy of the
@@ -80,7 +84,7 @@ public final class TraceReplay implements WorkloadGenerator {
             }
             p = index.put(id);
         }
-        return p;
+        return trace.write() ? p | WRITE : p;
     }
 
     private long end() {

@@ -46,9 +46,10 @@ public final class WorkloadProviders {
     @Component(service = PluginProvider.class)
     public static final class TraceReplayProvider extends AbstractPluginProvider {
         static final PluginDescriptor DESCRIPTOR = PluginDescriptor.builder("trace", PluginKind.WORKLOAD_GENERATOR)
-                .version("1.0.0")
+                .version("1.1.0")
                 .summary("Replay a trace file: valgrind lackey logs, libCacheSim oracleGeneral (binary, csv) or one id"
-                        + " per line, optionally .gz/.zst; the k-th distinct page of the trace is page k of the mapping")
+                        + " per line, optionally .gz/.zst; the k-th distinct page of the trace is page k of the mapping;"
+                        + " lackey stores (S, M) are stores")
                 .option(TraceReplay.FILE, OptionType.STRING, "",
                         "the trace file; a relative path is resolved against the scenario file's directory")
                 .choice(TraceReplay.FORMAT, "auto", PageTraces.FORMATS,
