@@ -12,7 +12,7 @@ public final class MmMetrics {
     public static final String ACCESSES = "accesses";
     /** Every page fault, minor and major. */
     public static final String PGFAULT = "pgfault";
-    /** Faults that had to read the page from swap. */
+    /** Faults that had to read the page from swap or from a file. */
     public static final String PGMAJFAULT = "pgmajfault";
     public static final String PSWPIN = "pswpin";
     public static final String PSWPOUT = "pswpout";
@@ -88,9 +88,9 @@ public final class MmMetrics {
     public static final String PGMIGRATE_FAIL_NOT_ISOLATABLE = "pgmigrate_fail_not_isolatable";
     /** A reference the mappings do not explain (a GUP pin) after every pass. */
     public static final String PGMIGRATE_FAIL_EXTRA_REF = "pgmigrate_fail_extra_ref";
-    /** The reverse-map walk left a mapping in place. */
+    /** The reverse-map walk left a mapping in place, or a driver's non-LRU movable page is mapped into a process. */
     public static final String PGMIGRATE_FAIL_STILL_MAPPED = "pgmigrate_fail_still_mapped";
-    /** Under writeback after every pass: stays 0 until pages under writeback exist (file pages, async swap). */
+    /** A page-cache page under writeback, in async migrate mode (sync callers wait for the write instead). */
     public static final String PGMIGRATE_FAIL_WRITEBACK = "pgmigrate_fail_writeback";
     /** No destination page on the target. */
     public static final String PGMIGRATE_FAIL_DST_ALLOC_FAIL = "pgmigrate_fail_dst_alloc_fail";

@@ -33,6 +33,10 @@ import dev.ksim.engine.mm.zone.Watermarks;
  * <li>The scan ends when enough was reclaimed or when it has scanned twice the node's LRU pages
  *     without reaching the goal (the priority loop DEF_PRIORITY..0 is not modelled).</li>
  * </ul>
+ * A page-cache page (a file's or shmem's) is left to {@link PageCacheReclaim}: clean file pages
+ * are dropped, dirty ones written back first, shmem swapped; {@code pgscan_anon/file} and
+ * {@code pgsteal_anon/file} split the counts by list. An anonymous page shared after fork is
+ * unmapped from every mapper ({@link Rmap}), each PTE holding the same swap slot.
  * A pinned page ({@link FrameTable#pinCount} > 0) is never reclaimed: shrink_folio_list activates
  * it; mlocked pages sit on the unevictable list, which reclaim never scans. A transparent huge page
  * is demoted or swapped out whole, or split first ({@link Thp#shrink}); hugetlbfs pages are on no list.
