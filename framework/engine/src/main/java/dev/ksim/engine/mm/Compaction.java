@@ -617,8 +617,9 @@ final class Compaction {
                 if (ao < 0) {
                     continue; // retired, or a tail of something already stepped over
                 }
-                if (frames.rmapVma[pfn] == FrameTable.FREE || (flags[pfn] & PageFlags.PG_LRU) == 0) {
-                    blockedUnmovable.add(1L << ao); // not on an LRU and no movable ops
+                if (frames.rmapVma[pfn] == FrameTable.FREE
+                        || (flags[pfn] & PageFlags.PG_LRU) == 0 && !(m.rmap.owner(pfn) instanceof DriverPages.MovableSet)) {
+                    blockedUnmovable.add(1L << ao); // not on an LRU and no movable ops (a driver's movable page moves: isolate_movable_page)
                     pfn += (1 << ao) - 1;
                     failed = true;
                 } else if (frames.pins[pfn] > 0) {

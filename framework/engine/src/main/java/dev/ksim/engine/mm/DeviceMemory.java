@@ -402,6 +402,25 @@ final class DeviceMemory {
         }
     }
 
+    /**
+     * zap_pte_range of page {@code i} of {@code vma} (munmap, MADV_DONTNEED): a device page behind
+     * it — a DEVICE_PRIVATE entry or a present PTE to a coherent device frame — goes back to the
+     * driver's pool and leaves the process's rss. True when there was one (the PTE is then none).
+     */
+    boolean zapDevicePage(VmArea vma, int i) {
+        if (!any) {
+            return false;
+        }
+        int e = vma.pte[i];
+        int f = Pte.isDevicePrivate(e) ? privateFrame(vma, i) : Pte.isPresent(e) && isDeviceFrame(Pte.frame(e)) ? Pte.frame(e) : -1;
+        if (f < 0) {
+            return false;
+        }
+        releaseMapped(vma, i, f);
+        vma.mm.rss--;
+        return true;
+    }
+
     // ------------------------------------------------------------------ invariants
 
     /** Registers the device zones' checks ({@link ZoneInvariants}) and {@code device.*}, when there is device memory. */

@@ -208,14 +208,15 @@ final class Migrate {
         }
         PglistData src = m.nodes[m.nodeOf(f)];
         long nodemask = reason == Reason.SYSCALL ? 1L << target : Zonelist.NO_NODEMASK;
-        int nf = m.zonelist.allocPages(target, 0, MigrateType.MIGRATE_MOVABLE, nodemask, Watermarks.WMARK_MIN);
+        int nf = reason == Reason.COMPACTION ? compactionDst
+                : m.zonelist.allocPages(target, 0, MigrateType.MIGRATE_MOVABLE, nodemask, Watermarks.WMARK_MIN);
         if (nf < 0) {
             set.putback(index);
             dstAllocFail.inc();
             fail.inc();
             return -ENOMEM;
         }
-        int got = m.zonelist.lastNode();
+        int got = reason == Reason.COMPACTION ? m.nodeOf(nf) : m.zonelist.lastNode();
         m.countAlloc(nf, got, -1, -1);
         if (m.rmap.mapcount(f) > 0) {
             set.putback(index);

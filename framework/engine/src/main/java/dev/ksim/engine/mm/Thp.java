@@ -822,6 +822,46 @@ final class Thp {
         }
     }
 
+    /**
+     * zap_pmd_range over pages [from, to) of {@code vma} (munmap, MADV_DONTNEED): a THP the range
+     * covers whole is unmapped and freed as one folio (zap_huge_pmd); one it cuts is split first,
+     * so the 4 KiB zap that follows frees only the pages inside the range. Returns the pages zapped
+     * whole here. A THP a pinned subpage keeps whole is left mapped (reported by {@link #zapKept}).
+     */
+    int zapRange(VmArea vma, int from, int to, int cpu) {
+        byte[] rg = regionsOrNull(vma);
+        zapKept = 0;
+        if (rg == null) {
+            return 0;
+        }
+        int zapped = 0;
+        for (int r = regionOf(vma, from); r < rg.length && regionFirstPage(vma, r) < to; r++) {
+            if ((rg[r] & STATE_MASK) != PMD_MAPPED) {
+                continue;
+            }
+            int p0 = regionFirstPage(vma, r);
+            int head = Pte.frame(vma.pte[p0]);
+            if (p0 >= from && p0 + HPAGE_PMD_NR <= to && !anyPinned(head)) {
+                for (int i = 0; i < HPAGE_PMD_NR; i++) {
+                    vma.pte[p0 + i] = Pte.NONE;
+                }
+                PglistData n = m.nodes[m.nodeOf(head)];
+                n.lruvec.del(head);
+                nrThps[n.nodeId]--;
+                vma.mm.rss -= HPAGE_PMD_NR;
+                freeHuge(head);
+                rg[r] = (byte) (rg[r] & ~STATE_MASK);
+                zapped += HPAGE_PMD_NR;
+            } else if (split(head, cpu) < 0) {
+                zapKept++;
+            }
+        }
+        return zapped;
+    }
+
+    /** THPs the last {@link #zapRange} left mapped because a pinned subpage refused the split. */
+    int zapKept;
+
     /** Starts khugepaged on the run's event loop (when THP is enabled). */
     void attach() {
         khugepaged.attach();

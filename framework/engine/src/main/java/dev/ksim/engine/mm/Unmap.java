@@ -38,6 +38,13 @@ final class Unmap {
         int zapped = 0;
         for (int p = from; p < to; p++) {
             int e = pte[p];
+            if (m.device.zapDevicePage(vma, p)) {
+                zapped++;
+                continue;
+            }
+            if (Pte.isPresent(e) && frames.flags[Pte.frame(e)] < 0) {
+                continue; // a THP page a pin kept whole (Thp.zapRange), or a hugetlb page: not zapped page by page
+            }
             if (Pte.isPresent(e)) {
                 int f = Pte.frame(e);
                 pte[p] = Pte.NONE;
@@ -86,19 +93,20 @@ final class Unmap {
 
     /**
      * munmap(2) of pages [from, from + n) of {@code vma} by a thread of its mm on {@code cpu};
-     * returns the cost (ns). A THP the range cuts would be split first ({@link #splitHugePmd}).
+     * returns the cost (ns). A THP the range covers whole is freed whole, one it cuts is split first
+     * ({@link Thp#zapRange}); a THP a pinned subpage keeps whole stays mapped (its pages do not become a hole).
      */
     long munmap(VmArea vma, int from, int n, int cpu) {
         check(vma, from, n);
-        splitHugePmd(vma, from);
-        splitHugePmd(vma, from + n);
-        int zapped = zapRange(vma, from, from + n);
+        int zapped = m.thp.zapRange(vma, from, from + n, cpu) + zapRange(vma, from, from + n);
         long cost = zapped * m.costReclaimUnmap + m.tlbs.flushTlbMmRange(cpu, vma.mm.pid, vma.startVpn + from, n);
         if (vma.holes == null) {
             vma.holes = new long[vma.rdonly.length];
         }
         for (int p = from; p < from + n; p++) {
-            vma.holes[p >>> 6] |= 1L << p;
+            if (!Pte.isPresent(vma.pte[p])) { // a page a kept THP still maps is no hole
+                vma.holes[p >>> 6] |= 1L << p;
+            }
         }
         boolean all = true;
         for (int p = 0; p < vma.pte.length && all; p++) {
@@ -120,9 +128,7 @@ final class Unmap {
         if (vma.kind == MappingKind.PFNMAP) {
             throw new IllegalArgumentException("madvise(MADV_DONTNEED) of PFNMAP mapping '" + vma.name + "': -EINVAL");
         }
-        splitHugePmd(vma, from);
-        splitHugePmd(vma, from + n);
-        int zapped = zapRange(vma, from, from + n);
+        int zapped = m.thp.zapRange(vma, from, from + n, cpu) + zapRange(vma, from, from + n);
         return zapped * m.costReclaimUnmap + m.tlbs.flushTlbMmRange(cpu, vma.mm.pid, vma.startVpn + from, n);
     }
 
@@ -133,14 +139,4 @@ final class Unmap {
         }
     }
 
-    /**
-     * Hook for a partial unmap of a transparent huge page: when page {@code boundary} of
-     * {@code vma} falls inside a PMD-mapped THP (not on its first page), the kernel splits it
-     * ({@code split_huge_pmd} / {@code __split_huge_pmd} from {@code __split_vma} and
-     * {@code zap_pmd_range}) before the 4 KiB PTEs of the range are zapped. ksim has only 4 KiB
-     * pages today, so there is nothing to split and this does nothing; the THP mechanism fills it in.
-     */
-    void splitHugePmd(VmArea vma, int boundary) {
-        // no huge pages yet: every page is mapped by a 4 KiB PTE
-    }
 }

@@ -210,6 +210,16 @@ final class PageCacheValidator {
                     MappingSpec map = mapping(declared, parentOf, e);
                     if (map != null && map.kind() == MappingKind.PFNMAP) {
                         out.add(new Diagnostic(w, "madvise dontneed of pfnmap mapping '" + map.name() + "' fails with EINVAL (VM_PFNMAP)"));
+                    } else if (map != null && map.kind() == MappingKind.HUGETLB) {
+                        out.add(new Diagnostic(w, "madvise dontneed of hugetlb mapping '" + map.name()
+                                + "': ksim does not simulate zapping part of a hugetlbfs mapping"));
+                    }
+                }
+                case MUNMAP -> {
+                    MappingSpec map = mapping(declared, parentOf, e);
+                    if (map != null && map.kind() == MappingKind.HUGETLB) {
+                        out.add(new Diagnostic(w, "munmap of hugetlb mapping '" + map.name()
+                                + "': ksim does not simulate unmapping part of a hugetlbfs mapping"));
                     }
                 }
                 default -> {

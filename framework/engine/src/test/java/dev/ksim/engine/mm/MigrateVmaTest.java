@@ -339,4 +339,18 @@ class MigrateVmaTest {
         assertEquals(512, p.rss());
         assertEquals(List.of(), fx.violations());
     }
+
+    @Test
+    void madviseDontneedGivesDevicePagesBackToThePool() {
+        for (DeviceKind kind : new DeviceKind[] {DeviceKind.PRIVATE, DeviceKind.COHERENT}) {
+            MmFixture fx = machine(kind);
+            MmStruct p = process(fx, 16, 16);
+            fx.mm.migrateVma(p, 0, 0, 16, 1, 0, 0);
+            assertEquals(DeviceMemoryTest.DEV - 16, pool(fx).deviceFreePages());
+            fx.mm.madviseDontneed(p, 0, 0, 8, 0);
+            assertEquals(DeviceMemoryTest.DEV - 8, pool(fx).deviceFreePages(), kind + ": zapped device pages went back");
+            assertEquals(8, p.rss());
+            assertEquals(List.of(), fx.violations(), kind.toString());
+        }
+    }
 }

@@ -78,4 +78,27 @@ class MovableDriverPagesTest {
         List<String> v = fx.violations();
         assertTrue(v.stream().anyMatch(s -> s.startsWith("mm.rmap ")), v.toString());
     }
+
+    @Test
+    void compactionMovesMovableDriverPagesThroughTheirCallbacks() {
+        // 8 pageblocks, the first holding the driver's pages, the last ones half free: compaction's
+        // free scanner takes free pages only from pageblocks in use (suitable_migration_target)
+        MmFixture fx = MmFixture.lru(new long[] {4 * FRAMES}, 0, LOCAL);
+        int[] pfns = fx.mm.allocMovableDriverPages("balloon", 0, 4);
+        DriverPages.MovableSet balloon = set(fx, pfns);
+        MmStruct p = fx.process("p", 3900);
+        for (int i = 0; i < 3900; i++) {
+            fx.mm.access(p, 0, i, 0);
+        }
+        for (int i = 3000; i < 3900; i += 2) {
+            fx.mm.madviseDontneed(p, 0, i, 1, 0);
+        }
+        fx.mm.compactNode(0);
+        int[] after = balloon.pfns.clone();
+        assertTrue(fx.counter(MmMetrics.PGMIGRATE_SUCCESS) >= 4, "pages moved: " + fx.counter(MmMetrics.PGMIGRATE_SUCCESS));
+        for (int i = 0; i < 4; i++) {
+            assertTrue(after[i] != pfns[i], "driver page " + i + " moved through migrate_page: " + java.util.Arrays.toString(after));
+        }
+        assertEquals(List.of(), fx.violations());
+    }
 }

@@ -447,4 +447,32 @@ class ThpTest {
         assertEquals(Pte.frame(p.vma(0).pte(7)), Pte.frame(child.vma(0).pte(7)));
         assertEquals(List.of(), fx.violations());
     }
+
+    @Test
+    void munmapFreesAWholeThpAndSplitsTheOneItCuts() {
+        MmFixture fx = always(0);
+        MmStruct p = process(fx, "p", 2 * NR);
+        fx.mm.access(p, 0, 0, 0);
+        fx.mm.access(p, 0, NR, 0);
+        assertEquals(2, fx.counter(LargePageMetrics.THP_FAULT_ALLOC));
+        long free0 = fx.mm.nodes[0].nrFreePages();
+        fx.mm.munmap(p, 0, 0, NR + 16, 0); // all of the first THP, 16 pages of the second
+        assertEquals(1, fx.counter(LargePageMetrics.THP_SPLIT_PAGE), "only the THP the range cuts is split");
+        assertEquals(NR - 16, p.rss());
+        assertEquals(free0 + NR + 16, fx.mm.nodes[0].nrFreePages());
+        assertEquals(Pte.NONE, p.vma(0).pte(NR + 15));
+        assertTrue(Pte.isPresent(p.vma(0).pte(NR + 16)));
+        assertEquals(List.of(), fx.violations());
+    }
+
+    @Test
+    void madviseDontneedOfPartOfAThpSplitsItFirst() {
+        MmFixture fx = always(0);
+        MmStruct p = process(fx, "p", NR);
+        fx.mm.access(p, 0, 0, 0);
+        fx.mm.madviseDontneed(p, 0, 100, 10, 0);
+        assertEquals(1, fx.counter(LargePageMetrics.THP_SPLIT_PAGE));
+        assertEquals(NR - 10, p.rss());
+        assertEquals(List.of(), fx.violations());
+    }
 }
