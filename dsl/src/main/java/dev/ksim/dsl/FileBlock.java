@@ -12,20 +12,19 @@ import java.util.Map;
  * {@code file.read} and {@code file.write} (an NVMe SSD). A file that is only named by mappings
  * needs no declaration: it is as large as its largest mapping, with the default latencies.
  */
-public final class FileBlock extends Block {
+public final class FileBlock extends StorageBlock {
     static final Map<String, String> SETTINGS = usage(
             "size", "size 64.MiB",
             "readLatency", "readLatency 90.us",
             "writeLatency", "writeLatency 30.us");
 
     private final String fileName;
-    private Long bytes;
-    private long readNs = FileSpec.DEFAULT_LATENCY;
-    private long writeNs = FileSpec.DEFAULT_LATENCY;
 
     FileBlock(Evaluation ev, SourceRef where, String name) {
         super(ev, where);
         this.fileName = name;
+        this.readNs = FileSpec.DEFAULT_LATENCY;
+        this.writeNs = FileSpec.DEFAULT_LATENCY;
     }
 
     @Override
@@ -36,30 +35,6 @@ public final class FileBlock extends Block {
     @Override
     Map<String, String> settings() {
         return SETTINGS;
-    }
-
-    /** The file's size. */
-    public void size(Object size) {
-        Long b = sizeArg("size", size);
-        if (b != null) {
-            bytes = b;
-        }
-    }
-
-    /** Time to read one 4 KiB page from the file's storage (a major fault, a read(2) miss). */
-    public void readLatency(Object time) {
-        Long ns = durationArg("readLatency", time);
-        if (ns != null) {
-            readNs = ns;
-        }
-    }
-
-    /** Time for one page write to complete after its transfer (writeback). */
-    public void writeLatency(Object time) {
-        Long ns = durationArg("writeLatency", time);
-        if (ns != null) {
-            writeNs = ns;
-        }
     }
 
     String fileName() {

@@ -5,15 +5,12 @@ import dev.ksim.engine.model.SwapSpec;
 import java.util.Map;
 
 /** {@code swap { size 1.GiB; readLatency 80.us; writeLatency 100.us }}: a swap device; all three settings are required. */
-public final class SwapBlock extends Block {
+public final class SwapBlock extends StorageBlock {
     static final Map<String, String> SETTINGS = usage(
             "size", "size 1.GiB",
             "readLatency", "readLatency 80.us",
             "writeLatency", "writeLatency 100.us");
 
-    private Long bytes;
-    private Long readNs;
-    private Long writeNs;
 
     SwapBlock(Evaluation ev, SourceRef where) {
         super(ev, where);
@@ -27,30 +24,6 @@ public final class SwapBlock extends Block {
     @Override
     Map<String, String> settings() {
         return SETTINGS;
-    }
-
-    /** Capacity of the swap device. */
-    public void size(Object size) {
-        Long b = sizeArg("size", size);
-        if (b != null) {
-            bytes = b;
-        }
-    }
-
-    /** Time to read one page back in (a major fault's device time). */
-    public void readLatency(Object time) {
-        Long ns = durationArg("readLatency", time);
-        if (ns != null) {
-            readNs = ns;
-        }
-    }
-
-    /** Time to write one page out. */
-    public void writeLatency(Object time) {
-        Long ns = durationArg("writeLatency", time);
-        if (ns != null) {
-            writeNs = ns;
-        }
     }
 
     SwapSpec build() {
