@@ -532,6 +532,20 @@ public final class MemoryManager {
         NumaBalancing.unmapped(vma, idx);
     }
 
+    /**
+     * Every mapper the last reverse-map walk found ({@link Rmap#vma}, {@link Rmap#index}) now maps
+     * a page that moved from node {@code from} to {@code to}; see {@link #numaMoved}. Nothing
+     * without NUMA balancing.
+     */
+    void numaMovedMappers(int from, int to) {
+        if (numab == null) {
+            return;
+        }
+        for (int k = 0, n = rmap.count(); k < n; k++) {
+            numab.moved(rmap.vma(k), rmap.index(k), from, to);
+        }
+    }
+
     /** Page {@code idx} of {@code vma} moved from node {@code from} to {@code to} ({@link NumaBalancing#moved}). */
     void numaMoved(VmArea vma, int idx, int from, int to) {
         if (numab != null) {
@@ -639,11 +653,7 @@ public final class MemoryManager {
         if (node != cpuNode) {
             accessesRemote.inc();
         }
-        if (strict) {
-            nodes[node].lruvec.touch(f);
-        } else {
-            markPageAccessed(nodes[node], f);
-        }
+        reference(nodes[node], f);
         cost += loadCost[cpuNode][node];
         accessLatency.record(cost);
         return cost;
@@ -657,9 +667,13 @@ public final class MemoryManager {
         tlbs.fillAfterMiss(cpu, mm, vpn, f);
     }
 
-    /** A reference to user frame {@code f} outside the access fast path: {@code strict-lru} moves it to its list's head, {@code lru} marks it accessed. */
+    /** A reference to user frame {@code f} outside the access fast path: {@code strict-lru} records it as the most recent, {@code lru} marks it accessed. */
     void referencePage(int f) {
-        PglistData n = nodes[nodeOf(f)];
+        reference(nodes[nodeOf(f)], f);
+    }
+
+    /** A reference to frame {@code f} of node {@code n}: {@code strict-lru} recency, or mark_page_accessed. */
+    private void reference(PglistData n, int f) {
         if (strict) {
             n.lruvec.touch(f);
         } else {

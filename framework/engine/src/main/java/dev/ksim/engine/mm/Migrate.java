@@ -358,9 +358,7 @@ final class Migrate {
                 rc = -EBUSY; // the walk could not unmap it: folio_mapped() still
                 break;
             }
-            for (int k = 0; k < m.rmap.count(); k++) {
-                m.numaMoved(m.rmap.vma(k), m.rmap.index(k), src.nodeId, src.nodeId); // the restored PTEs are not PROT_NONE
-            }
+            m.numaMovedMappers(src.nodeId, src.nodeId); // the restored PTEs are not PROT_NONE
             // 5. folio_migrate_mapping: the refcount must be what the mappings explain
             if (frames.pins[f] > 0) {
                 m.rmap.restore(f); // remove_migration_ptes(src, src)
@@ -374,9 +372,7 @@ final class Migrate {
             m.rmap.move(f, nf);
             m.rmap.restore(nf);
             m.nodes[got].lruvec.add(nf, lru);
-            for (int k = 0; k < m.rmap.count(); k++) {
-                m.numaMoved(m.rmap.vma(k), m.rmap.index(k), src.nodeId, got);
-            }
+            m.numaMovedMappers(src.nodeId, got);
             if (reason == Reason.MEMORY_FAILURE) {
                 frames.flags[f] = (byte) PageFlags.PG_HWPOISON; // page_handle_poison: never back to the buddy
                 src.memMap.zoneOf(f).retirePage(f);

@@ -323,9 +323,7 @@ final class Vmscan {
         m.rmap.restore(nf);
         frames.flags[nf] = (byte) (frames.flags[victim] & PageFlags.PG_SWAPBACKED);
         t.lruvec.add(nf, Lruvec.lruOf(frames.flags[nf]));
-        for (int k = 0; k < m.rmap.count(); k++) {
-            m.numaMoved(m.rmap.vma(k), m.rmap.index(k), node.nodeId, target);
-        }
+        m.numaMovedMappers(node.nodeId, target);
         long before = m.pending;
         sc.costNs += m.hardeningAllocated(target, nf);
         node.lruvec.del(victim);
