@@ -54,7 +54,18 @@ import java.util.SplittableRandom;
  * interface, {@link MemoryManager#access} with its counters and latency histograms, the TLBs,
  * the LRU, kswapd on the same event loop —
  * with a reference string generated beforehand into an array (so the generator costs a load).
- * Each figure is the best of several timed repetitions after a warm-up repetition.
+ * Each figure is the best of several timed repetitions after a warm-up repetition. Replays take
+ * the best of {@value #REPLAY_REPETITIONS}, and their notes give the median too: under reclaim a
+ * reference is a chain of cache misses, and on a shared host the same replay varies by ±25 % from
+ * one repetition to the next with the neighbours' use of the last-level cache and memory, so the
+ * best repetition is the estimate of the mechanism's own speed and the median shows the spread.
+ *
+ * <p>Each replay figure is measured in a JVM of its own, started with this JVM's options, as JMH
+ * forks for each benchmark: measured one after the other in one JVM, a figure would inherit the
+ * JIT profile of the figures before it (the resident replays compile {@link MemoryManager#access}
+ * for a path that the reclaim replays and the other reclaim mode then deoptimize and recompile
+ * with worse inlining), which is not what a run of one scenario sees. When the fork fails the
+ * figure is measured in this JVM and its note says so.
  */
 public final class MmBenchmark implements Benchmark {
     /** libCacheSim's published single-thread LRU throughput (README: "> 20 M requests/s"). */
@@ -63,6 +74,7 @@ public final class MmBenchmark implements Benchmark {
     static final double TARGET_RECLAIM = 5e6;
     static final double TARGET_BYTES_PER_FRAME = 32;
     static final int REPETITIONS = 5;
+    static final int REPLAY_REPETITIONS = 10;
     static final String NAME = "mm";
 
     @Override
@@ -82,22 +94,30 @@ public final class MmBenchmark implements Benchmark {
         int frames = Math.max(1024, (int) (262_144 * scale)); // 1 GiB of simulated memory at scale 1
         int refs = Math.max(1 << 16, Integer.highestOneBit((int) Math.min(1 << 24, 16_777_216 * scale)));
 
-        double resident = replay(frames, frames / 2, refs, false, ReclaimMode.LRU);
-        out.add(new BenchResult(NAME, "resident refs/s", resident, TARGET_RESIDENT, true,
-                "reclaim 'lru': working set " + frames / 2 + " pages in " + frames + " frames, all hits (TLB misses: walks)"));
-        double reclaim = replay(frames, 2 * frames, refs, true, ReclaimMode.LRU);
-        out.add(new BenchResult(NAME, "reclaim refs/s", reclaim, TARGET_RECLAIM, true,
+        Replay resident = replayForked(frames, frames / 2, refs, false, ReclaimMode.LRU);
+        out.add(new BenchResult(NAME, "resident refs/s", resident.best(), TARGET_RESIDENT, true,
+                "reclaim 'lru': working set " + frames / 2 + " pages in " + frames + " frames, all hits (TLB misses: walks)"
+                        + resident.median()));
+        Replay reclaim = replayForked(frames, 2 * frames, refs, true, ReclaimMode.LRU);
+        out.add(new BenchResult(NAME, "reclaim refs/s", reclaim.best(), TARGET_RECLAIM, true,
                 "reclaim 'lru': working set " + 2 * frames + " pages in " + frames
-                        + " frames, uniform: ~50% major faults, kswapd and direct reclaim"));
-        out.add(new BenchResult(NAME, "resident refs/s STLB-sized", replay(frames, 1024, refs, false, ReclaimMode.LRU),
-                Double.NaN, true, "reclaim 'lru': working set 1024 pages (8 per set of the 1536-entry 12-way STLB; not the 64-entry L1)"));
-        out.add(new BenchResult(NAME, "resident refs/s strict-lru", replay(frames, frames / 2, refs, false, ReclaimMode.STRICT_LRU),
-                TARGET_RESIDENT, true, "as resident, reclaim 'strict-lru' (a list move per reference)"));
-        out.add(new BenchResult(NAME, "reclaim refs/s strict-lru", replay(frames, 2 * frames, refs, true, ReclaimMode.STRICT_LRU),
-                TARGET_RECLAIM, true, "as reclaim, reclaim 'strict-lru' (one synchronous eviction per miss)"));
-        out.add(new BenchResult(NAME, "resident / libCacheSim LRU", resident / LIBCACHESIM_LRU_REQS_PER_S, Double.NaN, true,
+                        + " frames, uniform: ~50% major faults, kswapd and direct reclaim" + reclaim.median()));
+        Replay stlb = replayForked(frames, 1024, refs, false, ReclaimMode.LRU);
+        out.add(new BenchResult(NAME, "resident refs/s STLB-sized", stlb.best(), Double.NaN, true,
+                "reclaim 'lru': working set 1024 pages (8 per set of the 1536-entry 12-way STLB; not the 64-entry L1)" + stlb.median()));
+        Replay strictResident = replayForked(frames, frames / 2, refs, false, ReclaimMode.STRICT_LRU);
+        out.add(new BenchResult(NAME, "resident refs/s strict-lru", strictResident.best(), TARGET_RESIDENT, true,
+                "as resident, reclaim 'strict-lru' (exact recency: an access-log append per reference)" + strictResident.median()));
+        Replay strictReclaim = replayForked(frames, 2 * frames, refs, true, ReclaimMode.STRICT_LRU);
+        out.add(new BenchResult(NAME, "reclaim refs/s strict-lru", strictReclaim.best(), TARGET_RECLAIM, true,
+                "as reclaim, reclaim 'strict-lru' (one synchronous eviction per miss)" + strictReclaim.median()));
+        if (!forkFailures.isEmpty()) {
+            out.add(new BenchResult(NAME, "replays not forked", forkFailures.size(), Double.NaN, false,
+                    "measured in this JVM, after other figures: " + forkFailures.get(0)));
+        }
+        out.add(new BenchResult(NAME, "resident / libCacheSim LRU", resident.best() / LIBCACHESIM_LRU_REQS_PER_S, Double.NaN, true,
                 "libCacheSim publishes > 20 M req/s for LRU"));
-        out.add(new BenchResult(NAME, "reclaim / libCacheSim LRU", reclaim / LIBCACHESIM_LRU_REQS_PER_S, Double.NaN, true,
+        out.add(new BenchResult(NAME, "reclaim / libCacheSim LRU", reclaim.best() / LIBCACHESIM_LRU_REQS_PER_S, Double.NaN, true,
                 "each miss here is a swap-out + swap-in + PTE/rmap/LRU updates"));
 
         int heapFrames = Math.max(1 << 16, (int) ((1 << 24) * scale));
@@ -113,15 +133,75 @@ public final class MmBenchmark implements Benchmark {
         return out;
     }
 
-    /** References per second replaying {@code refs} uniformly random pages of {@code pages} in {@code frames} frames. */
-    static double replay(int frames, int pages, int refs, boolean swap, ReclaimMode mode) {
+    /** What a forked replay prints before its figure. */
+    static final String FORK_RESULT = "ksim-bench-replay ";
+    /** Options of this JVM a forked one must not repeat: class-data sharing archives, logging, agents, recordings. */
+    private static final List<String> NOT_FORWARDED = List.of("-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit", "-Xshare",
+            "-Xlog", "-agentlib", "-agentpath", "-javaagent", "-XX:StartFlightRecording", "-XX:+DumpPerfMapAtExit");
+    /** Forks replays unless {@code -Dksim.bench.fork=false} (for a profiler attached to this JVM). */
+    static final boolean FORK = !"false".equals(System.getProperty("ksim.bench.fork"));
+    /** Why replays were measured in this JVM instead of a fork (reported as a figure of its own). */
+    final List<String> forkFailures = new ArrayList<>();
+
+    /**
+     * {@link #replay} in a fresh JVM with this JVM's heap and GC options and class path; in this
+     * JVM when forking is off or fails (the reason is kept in {@link #forkFailures}).
+     */
+    Replay replayForked(int frames, int pages, int refs, boolean swap, ReclaimMode mode) {
+        if (!FORK) {
+            return replay(frames, pages, refs, swap, mode);
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (NOT_FORWARDED.stream().noneMatch(a::startsWith)) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MmBenchmark.class.getName(), "replay",
+                Integer.toString(frames), Integer.toString(pages), Integer.toString(refs), Boolean.toString(swap), mode.name()));
+        String why;
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int rc = p.waitFor();
+            int at = out.lastIndexOf(FORK_RESULT);
+            if (rc == 0 && at >= 0) {
+                String[] v = out.substring(at + FORK_RESULT.length()).strip().split(" ");
+                return new Replay(Double.parseDouble(v[0]), Double.parseDouble(v[1]));
+            }
+            why = "forked JVM exited " + rc + ": " + out.strip();
+        } catch (IOException | RuntimeException e) {
+            why = "fork failed: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            why = "interrupted";
+        }
+        forkFailures.add(why);
+        return replay(frames, pages, refs, swap, mode);
+    }
+
+    /** A replay figure: the best and the median repetition, in references per second. */
+    record Replay(double best, double medianRefsPerS) {
+        /** "; median …" for a figure's note. */
+        String median() {
+            return String.format(java.util.Locale.ROOT, "; median of %d: %.1f M", REPLAY_REPETITIONS, medianRefsPerS / 1e6);
+        }
+    }
+
+    /**
+     * References per second replaying {@code refs} uniformly random pages of {@code pages} in
+     * {@code frames} frames: the best and the median of {@value #REPLAY_REPETITIONS} repetitions
+     * after one warm-up.
+     */
+    static Replay replay(int frames, int pages, int refs, boolean swap, ReclaimMode mode) {
         int[] string = new int[refs];
         SplittableRandom r = new SplittableRandom(42);
         for (int i = 0; i < refs; i++) {
             string[i] = r.nextInt(pages);
         }
-        double best = 0;
-        for (int rep = 0; rep <= REPETITIONS; rep++) {
+        double[] rates = new double[REPLAY_REPETITIONS];
+        for (int rep = 0; rep <= REPLAY_REPETITIONS; rep++) {
             Machine m = new Machine(frames, swap ? pages : 0, pages, mode);
             m.run(new Sequential(pages), pages); // fault everything in (or through swap) first
             long t0 = System.nanoTime();
@@ -134,10 +214,12 @@ public final class MmBenchmark implements Benchmark {
                 throw new IllegalStateException("resident replay faulted after warm-up");
             }
             if (rep > 0) {
-                best = Math.max(best, refs * 1e9 / dt);
+                rates[rep - 1] = refs * 1e9 / dt;
             }
         }
-        return best;
+        Arrays.sort(rates);
+        int n = rates.length;
+        return new Replay(rates[n - 1], n % 2 == 1 ? rates[n / 2] : (rates[n / 2 - 1] + rates[n / 2]) / 2);
     }
 
     /** One node, one process, one thread on CPU 0, on the engine's real classes. */
@@ -284,8 +366,18 @@ public final class MmBenchmark implements Benchmark {
         }
     }
 
-    /** {@code java -cp … dev.ksim.engine.bench.MmBenchmark [scale]}: runs without the CLI (profiling). */
+    /**
+     * {@code java -cp … dev.ksim.engine.bench.MmBenchmark [scale]}: runs without the CLI;
+     * {@code … MmBenchmark replay FRAMES PAGES REFS SWAP MODE}: one replay figure (what
+     * {@link #replayForked} starts; also the entry point for a profiler).
+     */
     public static void main(String[] args) {
+        if (args.length == 6 && args[0].equals("replay")) {
+            Replay r = replay(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Boolean.parseBoolean(args[4]), ReclaimMode.valueOf(args[5]));
+            System.out.println(FORK_RESULT + r.best() + " " + r.medianRefsPerS());
+            return;
+        }
         double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         for (BenchResult r : new MmBenchmark().run(scale)) {
             System.out.println(r);

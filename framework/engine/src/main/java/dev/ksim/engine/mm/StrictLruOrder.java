@@ -65,15 +65,23 @@ final class StrictLruOrder {
         log[tail++] = f;
     }
 
-    /** Moves the valid entries, in order, to the front of the log. */
+    /**
+     * Moves the valid entries, in order, to the front of the log. Branch-free: whether an entry is
+     * valid is a coin toss to the branch predictor, and without mispredictions the random reads
+     * of {@code pos} overlap; a stale entry is copied too, then overwritten by the next valid one.
+     */
     private void compact() {
+        int[] lg = log;
+        int[] ps = pos;
+        int base = startPfn;
         int w = 0;
         for (int r = head; r < tail; r++) {
-            int f = log[r];
-            if (pos[f - startPfn] == r) {
-                pos[f - startPfn] = w;
-                log[w++] = f;
-            }
+            int i = lg[r] - base;
+            int p = ps[i];
+            int valid = p == r ? 1 : 0;
+            lg[w] = i + base;
+            ps[i] = valid != 0 ? w : p;
+            w += valid;
         }
         head = 0;
         tail = w;
