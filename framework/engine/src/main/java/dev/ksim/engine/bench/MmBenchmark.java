@@ -56,16 +56,16 @@ import java.util.SplittableRandom;
  * with a reference string generated beforehand into an array (so the generator costs a load).
  * Each figure is the best of several timed repetitions after a warm-up repetition. Replays take
  * the best of {@value #REPLAY_REPETITIONS}, and their notes give the median too: under reclaim a
- * reference is a chain of cache misses, and on a shared host the same replay varies by ±25 % from
+ * reference is a chain of cache misses, and on a shared host the same replay varies by ±30 % from
  * one repetition to the next with the neighbours' use of the last-level cache and memory, so the
  * best repetition is the estimate of the mechanism's own speed and the median shows the spread.
  *
  * <p>Each replay figure is measured in a JVM of its own, started with this JVM's options, as JMH
- * forks for each benchmark: measured one after the other in one JVM, a figure would inherit the
- * JIT profile of the figures before it (the resident replays compile {@link MemoryManager#access}
- * for a path that the reclaim replays and the other reclaim mode then deoptimize and recompile
- * with worse inlining), which is not what a run of one scenario sees. When the fork fails the
- * figure is measured in this JVM and its note says so.
+ * forks for each benchmark: measured one after the other in one JVM, a figure inherits the JIT
+ * profile of the figures before it ({@link MemoryManager#access} compiled for another reclaim
+ * mode's path: resident {@code strict-lru} measured 18.1–18.5 M refs/s after the {@code lru}
+ * figures against 20.1–20.6 M alone), which is not what a run of one scenario sees. When a fork
+ * fails the figure is measured in this JVM and an extra figure, "replays not forked", says why.
  */
 public final class MmBenchmark implements Benchmark {
     /** libCacheSim's published single-thread LRU throughput (README: "> 20 M requests/s"). */
@@ -167,7 +167,7 @@ public final class MmBenchmark implements Benchmark {
             int rc = p.waitFor();
             int at = out.lastIndexOf(FORK_RESULT);
             if (rc == 0 && at >= 0) {
-                String[] v = out.substring(at + FORK_RESULT.length()).strip().split(" ");
+                String[] v = out.substring(at + FORK_RESULT.length()).lines().findFirst().orElse("").strip().split(" ");
                 return new Replay(Double.parseDouble(v[0]), Double.parseDouble(v[1]));
             }
             why = "forked JVM exited " + rc + ": " + out.strip();
