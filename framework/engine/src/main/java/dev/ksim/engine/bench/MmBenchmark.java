@@ -165,10 +165,8 @@ public final class MmBenchmark implements Benchmark {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             int rc = p.waitFor();
-            int at = out.lastIndexOf(FORK_RESULT);
-            if (rc == 0 && at >= 0) {
-                String[] v = out.substring(at + FORK_RESULT.length()).lines().findFirst().orElse("").strip().split(" ");
-                return new Replay(Double.parseDouble(v[0]), Double.parseDouble(v[1]));
+            if (rc == 0 && out.contains(FORK_RESULT)) {
+                return parseForked(out);
             }
             why = "forked JVM exited " + rc + ": " + out.strip();
         } catch (IOException | RuntimeException e) {
@@ -179,6 +177,19 @@ public final class MmBenchmark implements Benchmark {
         }
         forkFailures.add(why);
         return replay(frames, pages, refs, swap, mode);
+    }
+
+    /** The figure a forked replay printed: the line after the last {@link #FORK_RESULT}, "best median". */
+    static Replay parseForked(String out) {
+        int at = out.lastIndexOf(FORK_RESULT);
+        if (at < 0) {
+            throw new IllegalArgumentException("no " + FORK_RESULT.strip() + " line in: " + out);
+        }
+        String[] v = out.substring(at + FORK_RESULT.length()).lines().findFirst().orElse("").strip().split(" ");
+        if (v.length != 2) {
+            throw new IllegalArgumentException("expected \"best median\" after " + FORK_RESULT.strip() + ", got: " + String.join(" ", v));
+        }
+        return new Replay(Double.parseDouble(v[0]), Double.parseDouble(v[1]));
     }
 
     /** A replay figure: the best and the median repetition, in references per second. */

@@ -32,8 +32,15 @@ class MmBenchmarkForkTest {
         }
         String out = buf.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
         assertTrue(out.startsWith(MmBenchmark.FORK_RESULT), out);
-        String[] v = out.substring(MmBenchmark.FORK_RESULT.length()).split(" ");
-        assertEquals(2, v.length, out);
-        assertTrue(Double.parseDouble(v[0]) >= Double.parseDouble(v[1]) && Double.parseDouble(v[1]) > 0, out);
+        MmBenchmark.Replay r = MmBenchmark.parseForked(out);
+        assertTrue(r.best() >= r.medianRefsPerS() && r.medianRefsPerS() > 0, out);
+    }
+
+    @Test
+    void forkedOutputWithoutTheFigureIsRefused() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> MmBenchmark.parseForked("Error: Could not find or load main class"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> MmBenchmark.parseForked(MmBenchmark.FORK_RESULT + "123.0\n"));
     }
 }
